@@ -1,0 +1,2 @@
+//! Command line: one subcommand per job (clap derive). Long work shows indicatif progress on
+//! a terminal and stays quiet when piped.

@@ -1,0 +1,1 @@
+//! CSV input: reports, declarations, targets, plans.

@@ -1,0 +1,1 @@
+//! GeoJSON input: report points, sites, areas.

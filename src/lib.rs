@@ -1,0 +1,21 @@
+//! hotspot: maps drug-crime hotspots for police planners.
+//!
+//! Layers, from the edges inwards (see `DESIGN.md`):
+//! - [`ingest`] parses and validates CSV / GeoJSON input with row-numbered errors;
+//! - [`store`] keeps reports, sites, areas, plans and imports in SQLite or PostGIS;
+//! - [`index`] and [`analysis`] are pure functions over slices (no I/O);
+//! - [`lifecycle`] turns reports into area statuses, targets and discrepancies;
+//! - [`render`] writes RFC 7946 GeoJSON and plotters charts;
+//! - [`cli`] and [`server`] are the two front ends over the same code.
+
+pub mod analysis;
+pub mod cli;
+pub mod index;
+pub mod ingest;
+pub mod lifecycle;
+pub mod model;
+pub mod render;
+pub mod server;
+pub mod store;
+pub mod synth;
+pub mod timestep;

@@ -1,0 +1,1 @@
+//! Area status over time, declared-vs-computed discrepancies, targets and progress.

@@ -1,0 +1,239 @@
+//! Domain types shared by every layer: reports, sensitive sites, administrative areas,
+//! hotspots, area statuses, declarations, targets and "6 clears" action plans.
+//!
+//! Names follow the domain vocabulary of `DESIGN.md`; enums parse case-insensitively and
+//! print lower-case (`snake_case`) so that CSV, GeoJSON, SQL and the API all agree.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares a closed, lower-case, case-insensitively parsed vocabulary enum.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The lower-case name used on output.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// Position of this value in [`Self::ALL`] (handy for per-kind count arrays).
+            pub fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let t = s.trim();
+                $(if t.eq_ignore_ascii_case($text) { return Ok($name::$variant); })+
+                Err(UnknownValue {
+                    value: s.to_string(),
+                    expected: &[$($text),+],
+                })
+            }
+        }
+    };
+}
+
+/// A value outside a closed vocabulary; the message lists what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value {value:?}, expected one of: {}", expected.join(", "))]
+pub struct UnknownValue {
+    pub value: String,
+    pub expected: &'static [&'static str],
+}
+
+vocabulary!(
+    /// What a report says happens at a place.
+    ReportKind {
+        Use => "use",
+        Storage => "storage",
+        Trafficking => "trafficking",
+        Sale => "sale",
+        Cultivation => "cultivation",
+    }
+);
+
+vocabulary!(
+    /// Kinds of sensitive places police inspect or protect.
+    SiteKind {
+        School => "school",
+        IndustrialZone => "industrial_zone",
+        BoardingHouse => "boarding_house",
+        Karaoke => "karaoke",
+        Lodging => "lodging",
+        Entertainment => "entertainment",
+        Other => "other",
+    }
+);
+
+vocabulary!(
+    /// Administrative levels, from the largest to the smallest.
+    AreaLevel {
+        Province => "province",
+        District => "district",
+        Commune => "commune",
+        ResidentialGroup => "residential_group",
+    }
+);
+
+vocabulary!(
+    /// Status of an area in one time step (see `lifecycle`).
+    AreaStatus {
+        Hotspot => "hotspot",
+        Cleaning => "cleaning",
+        Clean => "clean",
+        KeptClean => "kept_clean",
+        Relapsed => "relapsed",
+    }
+);
+
+vocabulary!(
+    /// Whether an action plan is still to be carried out.
+    PlanState {
+        Open => "open",
+        Done => "done",
+    }
+);
+
+impl AreaStatus {
+    /// `clean` and `kept_clean` count as drug-free for targets.
+    pub fn is_drug_free(self) -> bool {
+        matches!(self, AreaStatus::Clean | AreaStatus::KeptClean)
+    }
+}
+
+/// Number of report kinds; per-kind counts are `[u32; KIND_COUNT]` indexed by [`ReportKind::index`].
+pub const KIND_COUNT: usize = 5;
+
+/// One reported place of drug activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: String,
+    /// WGS84 longitude, degrees in [-180, 180].
+    pub lon: f64,
+    /// WGS84 latitude, degrees in [-90, 90].
+    pub lat: f64,
+    pub kind: ReportKind,
+    /// Local civil time (in the zone given by `--tz`, default +07:00).
+    pub observed_at: NaiveDateTime,
+}
+
+/// A sensitive place: a school, an industrial zone, a boarding house…
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    pub kind: SiteKind,
+    /// A `Point` or a `Polygon`/`MultiPolygon`.
+    pub geometry: geo::Geometry<f64>,
+}
+
+/// An administrative unit (province, district, commune/ward, residential group/village).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    pub id: String,
+    pub name: String,
+    pub level: AreaLevel,
+    pub parent_id: Option<String>,
+    pub geometry: geo::MultiPolygon<f64>,
+}
+
+/// A status declared by an authority, e.g. a committee recognising a residential group as
+/// drug-free.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub area_id: String,
+    pub status: AreaStatus,
+    pub declared_at: NaiveDate,
+    pub declared_by: String,
+}
+
+/// A programme target: at least `share` of the `level` children of `area_id` drug-free by `due`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub area_id: String,
+    pub level: AreaLevel,
+    /// Fraction in [0, 1].
+    pub share: f64,
+    pub due: NaiveDate,
+}
+
+/// What an action plan is attached to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum PlanSubject {
+    Hotspot(String),
+    Area(String),
+}
+
+/// The "6 clears" (6 rõ) of a task: clear person, task, responsibility, deadline, result and
+/// authority, plus bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionPlan {
+    pub id: i64,
+    pub subject: PlanSubject,
+    /// Clear person: who is responsible.
+    pub responsible_person: String,
+    /// Clear task.
+    pub task: String,
+    /// Clear responsibility: the unit answerable for it.
+    pub responsible_unit: String,
+    /// Clear deadline.
+    pub deadline: NaiveDate,
+    /// Clear result: what counts as done.
+    pub expected_result: String,
+    /// Clear authority: who approves.
+    pub approving_authority: String,
+    pub state: PlanState,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_case_insensitively_and_print_lower_case() {
+        assert_eq!(
+            "TRAFFICKING".parse::<ReportKind>().unwrap(),
+            ReportKind::Trafficking
+        );
+        assert_eq!(ReportKind::Sale.to_string(), "sale");
+        assert_eq!(
+            "Industrial_Zone".parse::<SiteKind>().unwrap(),
+            SiteKind::IndustrialZone
+        );
+        let err = "heroin".parse::<ReportKind>().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("use, storage, trafficking, sale, cultivation")
+        );
+    }
+
+    #[test]
+    fn kind_index_matches_all_order() {
+        for (i, k) in ReportKind::ALL.iter().enumerate() {
+            assert_eq!(k.index(), i);
+        }
+        assert_eq!(ReportKind::ALL.len(), KIND_COUNT);
+    }
+}

@@ -1,0 +1,1 @@
+//! Trend charts (plotters, PNG and SVG, embedded DejaVu Sans font).

@@ -1,0 +1,4 @@
+//! Output: RFC 7946 GeoJSON layers and plotters charts, written atomically.
+
+pub mod charts;
+pub mod geojson;

@@ -1,0 +1,1 @@
+//! HTTP service: JSON/GeoJSON API, OGC API – Features, web map assets, auth.

@@ -1,0 +1,1 @@
+//! Deterministic synthetic reports and sites (clearly labelled synthetic).
