@@ -1,2 +1,3 @@
 //! Command line: one subcommand per job (clap derive). Long work shows indicatif progress on
 //! a terminal and stays quiet when piped.
+pub mod exit;
