@@ -1,1 +1,189 @@
 //! HTTP service: JSON/GeoJSON API, OGC API – Features, web map assets, auth.
+//!
+//! [`router`] builds the whole application over an `Arc<dyn Store>`; `hotspot serve` binds it
+//! to a socket, tests drive it with `tower::ServiceExt::oneshot`. Handlers are thin: parse
+//! parameters ([`params`]), check the caller's role ([`auth`]), then read the store or a
+//! computed layer ([`layers`], cached in [`cache`]).
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod cache;
+pub mod error;
+pub mod features;
+pub mod layers;
+pub mod ogc;
+pub mod openapi;
+pub mod params;
+pub mod respond;
+pub mod upload;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use tower_http::cors::CorsLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::store::Store;
+use cache::LayerCache;
+use error::ApiError;
+use layers::Layer;
+
+/// Knobs of `hotspot serve`.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Anonymous callers act as viewers.
+    pub open: bool,
+    /// Viewers do not see cells/hotspots with fewer reports than this.
+    pub min_count: u32,
+    /// Largest accepted request body (uploads), bytes.
+    pub max_body_bytes: usize,
+    /// Requests taking longer are answered 408.
+    pub request_timeout: Duration,
+    /// Largest `limit` of paged lists (reports, OGC items).
+    pub max_limit: u64,
+    /// Allowed CORS origin; `None` = CORS off.
+    pub cors_origin: Option<String>,
+    /// Layer cache capacity, bytes.
+    pub cache_bytes: usize,
+    /// Zone of naive times in uploaded files.
+    pub tz: chrono::FixedOffset,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            open: false,
+            min_count: 3,
+            max_body_bytes: 64 << 20,
+            request_timeout: Duration::from_secs(60),
+            max_limit: 10_000,
+            cors_origin: None,
+            cache_bytes: 512 << 20,
+            tz: chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00"),
+        }
+    }
+}
+
+/// How long a read dataset version is trusted before asking the store again; writes through
+/// this server refresh it at once, other writers (CLI, other replicas) are seen within this.
+const VERSION_TTL: Duration = Duration::from_millis(500);
+
+/// Shared state of all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<ServerConfig>,
+    pub cache: Arc<LayerCache<Layer>>,
+    version: Arc<Mutex<Option<(i64, Instant)>>>,
+    summary: Arc<Mutex<Option<(i64, Arc<Summary>)>>>,
+}
+
+/// Extent of the stored reports (for `/api/meta` and the OGC collection extents).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub dataset_version: i64,
+    pub reports: u64,
+    pub sites: u64,
+    pub areas: u64,
+    pub first_report: Option<chrono::NaiveDateTime>,
+    pub last_report: Option<chrono::NaiveDateTime>,
+    pub bbox: Option<[f64; 4]>,
+    pub kinds: Vec<crate::model::ReportKind>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        AppState {
+            cache: Arc::new(LayerCache::new(config.cache_bytes)),
+            store,
+            config: Arc::new(config),
+            version: Arc::new(Mutex::new(None)),
+            summary: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The store's dataset version (briefly cached, see [`VERSION_TTL`]).
+    pub async fn dataset_version(&self) -> Result<i64, ApiError> {
+        if let Some((v, at)) = *self.version.lock().expect("version lock")
+            && at.elapsed() < VERSION_TTL
+        {
+            return Ok(v);
+        }
+        let v = self.store.status().await?.dataset_version;
+        *self.version.lock().expect("version lock") = Some((v, Instant::now()));
+        Ok(v)
+    }
+
+    /// The dataset summary, recomputed once per dataset version.
+    pub async fn summary(&self) -> Result<Arc<Summary>, ApiError> {
+        let status = self.store.status().await?;
+        if let Some((v, s)) = self.summary.lock().expect("summary lock").as_ref()
+            && *v == status.dataset_version
+        {
+            return Ok(s.clone());
+        }
+        let reports = self
+            .store
+            .reports(&crate::store::ReportFilter::default())
+            .await?;
+        let mut kinds: Vec<_> = reports.iter().map(|r| r.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        let s = Arc::new(Summary {
+            dataset_version: status.dataset_version,
+            reports: status.reports,
+            sites: status.sites,
+            areas: status.areas,
+            first_report: reports.iter().map(|r| r.observed_at).min(),
+            last_report: reports.iter().map(|r| r.observed_at).max(),
+            bbox: reports.iter().fold(None, |b: Option<[f64; 4]>, r| {
+                Some(match b {
+                    None => [r.lon, r.lat, r.lon, r.lat],
+                    Some(b) => [b[0].min(r.lon), b[1].min(r.lat), b[2].max(r.lon), b[3].max(r.lat)],
+                })
+            }),
+            kinds,
+        });
+        *self.summary.lock().expect("summary lock") = Some((status.dataset_version, s.clone()));
+        Ok(s)
+    }
+
+    /// Forgets the remembered version after a write.
+    pub fn data_changed(&self) {
+        *self.version.lock().expect("version lock") = None;
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let mut app = Router::new()
+        .merge(api::routes())
+        .nest("/ogc", ogc::routes())
+        .merge(assets::routes())
+        .fallback(api::not_found)
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes));
+    if let Some(origin) = &config.cors_origin {
+        let cors = CorsLayer::new()
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
+        let cors = if origin == "*" {
+            cors.allow_origin(tower_http::cors::Any)
+        } else {
+            match HeaderValue::from_str(origin) {
+                Ok(v) => cors.allow_origin(v),
+                Err(_) => cors,
+            }
+        };
+        app = app.layer(cors);
+    }
+    app
+}

@@ -1,0 +1,488 @@
+//! `/api/*`, `/healthz` and `/readyz` handlers (routes as in API.md).
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::AppState;
+use super::auth::{Caller, new_token, parse_role, role_name, token_hash};
+use super::error::{ApiError, ApiResult};
+use super::features::{collection_json, features_csv, report_feature};
+use super::layers::{LayerJob, layer};
+use super::params::Params;
+use super::respond;
+use crate::model::{Declaration, PlanSubject};
+use crate::store::{ImportKind, ImportMeta, OnConflict, PlanInput, Role};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/api/openapi.json", get(super::openapi::openapi_json))
+        .route("/api/me", get(me))
+        .route("/api/meta", get(meta))
+        .route(
+            "/api/reports",
+            get(list_reports).post(super::upload::post_reports),
+        )
+        .route("/api/reports/{id}", get(get_report))
+        .route("/api/layers/{name}", get(get_layer))
+        .route("/api/plans", get(list_plans).post(create_plan))
+        .route(
+            "/api/plans/{id}",
+            get(get_plan).put(update_plan).delete(delete_plan),
+        )
+        .route(
+            "/api/declarations",
+            get(list_declarations).post(create_declarations),
+        )
+        .route("/api/imports", get(list_imports))
+        .route("/api/imports/{batch}", delete(undo_import))
+        .route("/api/tokens", axum::routing::post(create_token))
+}
+
+/// Unknown routes: JSON 404 (distinguishable from "no such id" by its message).
+pub async fn not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
+    if let Some(r) = super::assets::top_level(uri.path(), &headers) {
+        return r;
+    }
+    ApiError::NotFound(format!("no route {}", uri.path())).into_response()
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, body = Health)))]
+pub async fn healthz() -> Response {
+    respond::json(&Health { status: "ok" })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "service",
+    responses((status = 200, body = Health), (status = 503, body = super::error::ErrorBody)))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.status().await {
+        Ok(_) => respond::json(&Health { status: "ok" }),
+        Err(e) => ApiError::Unavailable(format!("database not ready: {e}")).into_response(),
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// `viewer`, `analyst`, `admin`, or null for an anonymous caller of a closed server.
+    pub role: Option<&'static str>,
+    pub name: String,
+}
+
+/// Who the caller is.
+#[utoipa::path(get, path = "/api/me", tag = "api", responses((status = 200, body = Me)))]
+pub async fn me(caller: Caller) -> Response {
+    respond::json(&Me {
+        role: caller.role.map(role_name),
+        name: caller.name,
+    })
+}
+
+/// Dataset summary for the map's first view.
+#[utoipa::path(get, path = "/api/meta", tag = "api", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = super::error::ErrorBody)))]
+pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    caller.require(Role::Viewer)?;
+    let s = state.summary().await?;
+    Ok(respond::json(&json!({
+        "dataset_version": s.dataset_version,
+        "first_report": s.first_report.map(|t| t.date().to_string()),
+        "last_report": s.last_report.map(|t| t.date().to_string()),
+        "counts": {"reports": s.reports, "sites": s.sites, "areas": s.areas},
+        "bbox": s.bbox,
+        "kinds": s.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "min_count": state.config.min_count,
+    })))
+}
+
+/// Raw report points (analysts only), paged in id order.
+#[utoipa::path(get, path = "/api/reports", tag = "api", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "first day YYYY-MM-DD (inclusive)"),
+        ("to" = Option<String>, Query, description = "last day YYYY-MM-DD (exclusive)"),
+        ("kind" = Option<String>, Query, description = "comma list of report kinds"),
+        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat"),
+        ("area" = Option<String>, Query, description = "area id (children included)"),
+        ("limit" = Option<u64>, Query, description = "default 1000, max 10000"),
+        ("offset" = Option<u64>, Query),
+        ("format" = Option<String>, Query, description = "geojson (default) or csv"),
+        ("download" = Option<bool>, Query),
+    ),
+    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+              (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+              (status = 403, body = super::error::ErrorBody)))]
+pub async fn list_reports(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    caller.require(Role::Analyst)?;
+    let mut p = Params::new(q);
+    let mut filter = p.report_filter()?;
+    filter.limit = Some(p.u64_in("limit", 1000, 1, state.config.max_limit)?);
+    filter.offset = Some(p.u64_in("offset", 0, 0, u64::MAX >> 2)?);
+    let csv = p.wants_csv()?;
+    let reports = state.store.reports(&filter).await?;
+    let features: Vec<_> = reports.iter().map(report_feature).collect();
+    Ok(respond::layer_body(
+        "reports",
+        csv.then(|| Bytes::from(features_csv(&features))),
+        Bytes::from(collection_json(features)),
+        p.download(),
+    ))
+}
+
+/// One report (analysts only).
+#[utoipa::path(get, path = "/api/reports/{id}", tag = "api", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "GeoJSON Feature", content_type = "application/geo+json"),
+              (status = 404, body = super::error::ErrorBody)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    caller.require(Role::Analyst)?;
+    let r = state
+        .store
+        .report(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("report {id:?} not found")))?;
+    let f = report_feature(&r);
+    Ok(respond::body(
+        respond::GEOJSON,
+        Bytes::from(serde_json::to_vec(&f).expect("feature serialises")),
+        None,
+    ))
+}
+
+/// A computed layer (see API.md for each layer's parameters and properties).
+#[utoipa::path(get, path = "/api/layers/{name}", tag = "layers", security(("bearer" = [])),
+    params(
+        ("name" = String, Path, description = "hotspots, hexes, kde, near, sites, areas or emerging"),
+        ("from" = Option<String>, Query), ("to" = Option<String>, Query),
+        ("kind" = Option<String>, Query), ("bbox" = Option<String>, Query),
+        ("area" = Option<String>, Query),
+        ("eps_m" = Option<f64>, Query, description = "hotspots: DBSCAN radius (150)"),
+        ("min_pts" = Option<u64>, Query, description = "hotspots: DBSCAN min points (5)"),
+        ("res" = Option<u8>, Query, description = "hexes 9, kde 10, emerging 8"),
+        ("k" = Option<u32>, Query, description = "hexes/emerging: neighbour rings (1)"),
+        ("fdr" = Option<bool>, Query, description = "hexes: Benjamini-Hochberg"),
+        ("bandwidth_m" = Option<f64>, Query, description = "kde (300)"),
+        ("weights" = Option<String>, Query, description = "kde: kind:weight,…"),
+        ("within_m" = Option<f64>, Query, description = "near (300)"),
+        ("level" = Option<String>, Query, description = "areas: level"),
+        ("month" = Option<String>, Query, description = "areas: YYYY-MM"),
+        ("step" = Option<String>, Query, description = "emerging: day/week/month/quarter/year"),
+        ("time_k" = Option<u32>, Query, description = "emerging: neighbour steps (1)"),
+        ("alpha" = Option<f64>, Query, description = "emerging: significance (0.05)"),
+        ("format" = Option<String>, Query, description = "geojson (default) or csv"),
+        ("download" = Option<bool>, Query),
+    ),
+    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+              (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+              (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+pub async fn get_layer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let mut p = Params::new(q);
+    let (name, job) = LayerJob::parse(&name, &mut p)?;
+    let role = caller.require(job.required_role())?;
+    let csv = p.wants_csv()?;
+    let l = layer(&state, name, job, p.canonical(), role).await?;
+    if csv && !l.tabular {
+        return Err(ApiError::bad_param(
+            "format",
+            format!("layer {name} is not tabular; use geojson"),
+        ));
+    }
+    Ok(respond::layer_body(
+        name,
+        csv.then(|| l.csv()),
+        l.geojson.clone(),
+        p.download(),
+    ))
+}
+
+/// Fields of a plan as sent by a client.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PlanBody {
+    /// `{"type": "hotspot"|"area", "id": "…"}`
+    #[schema(value_type = Object)]
+    pub subject: PlanSubject,
+    pub responsible_person: String,
+    pub task: String,
+    pub responsible_unit: String,
+    /// YYYY-MM-DD
+    #[schema(value_type = String)]
+    pub deadline: chrono::NaiveDate,
+    pub expected_result: String,
+    pub approving_authority: String,
+    /// `open` (default) or `done`.
+    #[schema(value_type = Option<String>)]
+    pub state: Option<crate::model::PlanState>,
+}
+
+impl PlanBody {
+    fn into_input(self) -> ApiResult<PlanInput> {
+        for (name, v) in [
+            ("responsible_person", &self.responsible_person),
+            ("task", &self.task),
+            ("responsible_unit", &self.responsible_unit),
+            ("expected_result", &self.expected_result),
+            ("approving_authority", &self.approving_authority),
+        ] {
+            if v.trim().is_empty() {
+                return Err(ApiError::Unprocessable {
+                    message: format!("{name} must not be empty (the 6 clears)"),
+                    details: vec![super::error::ErrorDetail {
+                        line: 1,
+                        column: name.into(),
+                        message: "must not be empty".into(),
+                    }],
+                });
+            }
+        }
+        Ok(PlanInput {
+            subject: self.subject,
+            responsible_person: self.responsible_person,
+            task: self.task,
+            responsible_unit: self.responsible_unit,
+            deadline: self.deadline,
+            expected_result: self.expected_result,
+            approving_authority: self.approving_authority,
+            state: self.state.unwrap_or(crate::model::PlanState::Open),
+        })
+    }
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("invalid JSON: {e}")))
+}
+
+/// Action plans ("6 clears"), optionally of one subject.
+#[utoipa::path(get, path = "/api/plans", tag = "plans", security(("bearer" = [])),
+    params(("hotspot" = Option<String>, Query), ("area" = Option<String>, Query)),
+    responses((status = 200, body = Object)))]
+pub async fn list_plans(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    caller.require(Role::Viewer)?;
+    let subject = match (q.get("hotspot"), q.get("area")) {
+        (Some(h), _) => Some(PlanSubject::Hotspot(h.clone())),
+        (None, Some(a)) => Some(PlanSubject::Area(a.clone())),
+        _ => None,
+    };
+    Ok(respond::json(&state.store.plans(subject.as_ref()).await?))
+}
+
+/// Creates a plan (analysts).
+#[utoipa::path(post, path = "/api/plans", tag = "plans", security(("bearer" = [])),
+    request_body = PlanBody,
+    responses((status = 201, body = Object), (status = 400, body = super::error::ErrorBody),
+              (status = 422, body = super::error::ErrorBody)))]
+pub async fn create_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Response> {
+    caller.require(Role::Analyst)?;
+    let input = json_body::<PlanBody>(&body)?.into_input()?;
+    let plan = state.store.create_plan(&input, &caller.name).await?;
+    let mut resp = respond::json(&plan);
+    *resp.status_mut() = StatusCode::CREATED;
+    Ok(resp)
+}
+
+fn plan_id(s: &str) -> ApiResult<i64> {
+    s.parse()
+        .map_err(|_| ApiError::NotFound(format!("plan {s:?} not found")))
+}
+
+/// One plan.
+#[utoipa::path(get, path = "/api/plans/{id}", tag = "plans", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+pub async fn get_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    caller.require(Role::Viewer)?;
+    let id = plan_id(&id)?;
+    let plan = state
+        .store
+        .plan(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("plan {id} not found")))?;
+    Ok(respond::json(&plan))
+}
+
+/// Replaces a plan's fields (analysts).
+#[utoipa::path(put, path = "/api/plans/{id}", tag = "plans", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = PlanBody,
+    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+pub async fn update_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    caller.require(Role::Analyst)?;
+    let id = plan_id(&id)?;
+    let input = json_body::<PlanBody>(&body)?.into_input()?;
+    Ok(respond::json(
+        &state.store.update_plan(id, &input, &caller.name).await?,
+    ))
+}
+
+/// Deletes a plan (analysts).
+#[utoipa::path(delete, path = "/api/plans/{id}", tag = "plans", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
+pub async fn delete_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    caller.require(Role::Analyst)?;
+    state.store.delete_plan(plan_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Declared statuses.
+#[utoipa::path(get, path = "/api/declarations", tag = "programme", security(("bearer" = [])),
+    responses((status = 200, body = Object)))]
+pub async fn list_declarations(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Response> {
+    caller.require(Role::Viewer)?;
+    Ok(respond::json(&state.store.declarations().await?))
+}
+
+/// Records declared statuses (admins): a JSON array of
+/// `{area_id, status, declared_at, declared_by}`, stored as one import batch.
+#[utoipa::path(post, path = "/api/declarations", tag = "programme", security(("bearer" = [])),
+    request_body(content = Object, description = "array of declarations"),
+    responses((status = 201, body = Object), (status = 400, body = super::error::ErrorBody),
+              (status = 422, body = super::error::ErrorBody)))]
+pub async fn create_declarations(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Response> {
+    caller.require(Role::Admin)?;
+    let rows: Vec<Declaration> = json_body(&body)?;
+    let meta = ImportMeta {
+        kind: ImportKind::Declarations,
+        file_name: "api".into(),
+        sha256: super::upload::sha256_hex(&body),
+        imported_by: caller.name.clone(),
+        on_conflict: OnConflict::Error,
+        force: true,
+    };
+    let record = state.store.import_declarations(&meta, &rows).await?;
+    state.data_changed();
+    let mut resp = respond::json(&record);
+    *resp.status_mut() = StatusCode::CREATED;
+    Ok(resp)
+}
+
+/// Import batches (admins).
+#[utoipa::path(get, path = "/api/imports", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Object)))]
+pub async fn list_imports(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    caller.require(Role::Admin)?;
+    Ok(respond::json(&state.store.list_imports().await?))
+}
+
+/// Undoes an import batch (admins).
+#[utoipa::path(delete, path = "/api/imports/{batch}", tag = "admin", security(("bearer" = [])),
+    params(("batch" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+pub async fn undo_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(batch): Path<String>,
+) -> ApiResult<Response> {
+    caller.require(Role::Admin)?;
+    let batch: i64 = batch
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("import batch {batch:?} not found")))?;
+    let record = state.store.undo_import(batch).await?;
+    state.data_changed();
+    Ok(respond::json(&record))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TokenRequest {
+    pub name: String,
+    /// viewer, analyst or admin
+    pub role: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenCreated {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+    /// Shown once; only its sha256 is stored.
+    pub token: String,
+}
+
+/// Creates an API token (admins); the token is in this answer only.
+#[utoipa::path(post, path = "/api/tokens", tag = "admin", security(("bearer" = [])),
+    request_body = TokenRequest,
+    responses((status = 201, body = TokenCreated), (status = 400, body = super::error::ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Response> {
+    caller.require(Role::Admin)?;
+    let req: TokenRequest = json_body(&body)?;
+    let role = parse_role(&req.role).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "role {:?}: expected viewer, analyst or admin",
+            req.role
+        ))
+    })?;
+    if req.name.trim().is_empty() {
+        return Err(ApiError::BadRequest("name must not be empty".into()));
+    }
+    let token = new_token();
+    let rec = state
+        .store
+        .create_token(req.name.trim(), role, &token_hash(&token))
+        .await?;
+    let mut resp = respond::json(&TokenCreated {
+        id: rec.id,
+        name: rec.name,
+        role: role_name(rec.role),
+        token,
+    });
+    *resp.status_mut() = StatusCode::CREATED;
+    Ok(resp)
+}

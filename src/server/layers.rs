@@ -1,0 +1,514 @@
+//! Computed map layers (hotspots, hexes, kde, near, sites, areas, emerging): parameters with
+//! the engine's defaults, the computation off the async runtime, the viewer filter, and the
+//! per-(dataset version, layer, parameters, role) cache.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
+use chrono::{Datelike, NaiveDate};
+use geo::{Contains, Coord, Geometry};
+use geojson::Feature;
+use h3o::{CellIndex, Resolution};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::cache::CacheKey;
+use super::error::{ApiError, ApiResult};
+use super::features::{area_feature, collection_json, feature, features_csv, props, site_feature};
+use super::params::Params;
+use crate::analysis::dbscan::{DbscanParams, dbscan};
+use crate::analysis::emerging::{EmergingParams, emerging};
+use crate::analysis::fdr::fdr_bins;
+use crate::analysis::gistar::gi_star;
+use crate::analysis::hexgrid::study_area;
+use crate::analysis::hotspots::summarize;
+use crate::analysis::kde::{KdeParams, kde};
+use crate::analysis::proximity::{reports_near_sites, sites_near_hotspots};
+use crate::index::PointIndex;
+use crate::model::{AreaLevel, PlanState, PlanSubject, Report, ReportKind};
+use crate::store::{ReportFilter, Role};
+use crate::timestep::TimeStep;
+
+/// Every layer name, as in `/api/layers/{name}`.
+pub const LAYERS: &[&str] = &[
+    "hotspots", "hexes", "kde", "near", "sites", "areas", "emerging",
+];
+
+/// Distance within which sites count as "nearby" a hotspot, metres.
+pub const HOTSPOT_SITE_RADIUS_M: f64 = 300.0;
+
+/// One computed layer answer, shared by the cache and every request that hits it.
+pub struct Layer {
+    pub name: &'static str,
+    pub features: Vec<Feature>,
+    /// The FeatureCollection, serialised once.
+    pub geojson: Bytes,
+    csv: OnceLock<Bytes>,
+    /// Whether `format=csv` is offered.
+    pub tabular: bool,
+}
+
+impl Layer {
+    pub fn new(name: &'static str, features: Vec<Feature>, tabular: bool) -> Self {
+        let geojson = Bytes::from(collection_json(features.clone()));
+        Layer {
+            name,
+            features,
+            geojson,
+            csv: OnceLock::new(),
+            tabular,
+        }
+    }
+
+    /// CSV of the properties, built on first use.
+    pub fn csv(&self) -> Bytes {
+        self.csv
+            .get_or_init(|| Bytes::from(features_csv(&self.features)))
+            .clone()
+    }
+
+    /// Approximate heap size (features in memory are about twice their JSON).
+    pub fn size(&self) -> usize {
+        self.geojson.len() * 3
+    }
+}
+
+/// A parsed layer request, ready to run.
+#[derive(Debug, Clone)]
+pub enum LayerJob {
+    Hotspots {
+        filter: ReportFilter,
+        eps_m: f64,
+        min_pts: usize,
+    },
+    Hexes {
+        filter: ReportFilter,
+        res: Resolution,
+        k: u32,
+        fdr: bool,
+    },
+    Kde {
+        filter: ReportFilter,
+        bandwidth_m: f64,
+        res: Resolution,
+        weights: [f64; 5],
+    },
+    Near {
+        filter: ReportFilter,
+        within_m: f64,
+    },
+    Sites {
+        bbox: Option<[f64; 4]>,
+    },
+    Areas {
+        level: Option<AreaLevel>,
+        month: Option<NaiveDate>,
+    },
+    Emerging {
+        filter: ReportFilter,
+        params: EmergingParams,
+    },
+}
+
+fn resolution(p: &mut Params, default: u64) -> ApiResult<Resolution> {
+    let r = p.u64_in("res", default, 0, 15)?;
+    Resolution::try_from(r as u8).map_err(|e| ApiError::bad_param("res", e))
+}
+
+/// `weights=use:1,storage:2,trafficking:3,sale:2,cultivation:1` (missing kinds weigh 1).
+fn kind_weights(p: &mut Params) -> ApiResult<[f64; 5]> {
+    let mut w = [1.0; 5];
+    if let Some(s) = p.string("weights") {
+        for part in s.split(',').filter(|x| !x.trim().is_empty()) {
+            let (k, v) = part.split_once(':').ok_or_else(|| {
+                ApiError::bad_param("weights", format!("{part:?}: expected kind:weight"))
+            })?;
+            let kind: ReportKind = k.parse().map_err(|e| ApiError::bad_param("weights", e))?;
+            let v: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0 && *v <= 1000.0)
+                .ok_or_else(|| {
+                    ApiError::bad_param("weights", format!("{v:?}: expected a number in 0..1000"))
+                })?;
+            w[kind.index()] = v;
+        }
+    }
+    Ok(w)
+}
+
+impl LayerJob {
+    /// Parses the parameters of layer `name` (404 for an unknown layer, 400 for bad values).
+    pub fn parse(name: &str, p: &mut Params) -> ApiResult<(&'static str, LayerJob)> {
+        let job = match name {
+            "hotspots" => LayerJob::Hotspots {
+                filter: p.report_filter()?,
+                eps_m: p.f64_in("eps_m", 150.0, 1.0, 5000.0)?,
+                min_pts: p.u64_in("min_pts", 5, 1, 10_000)? as usize,
+            },
+            "hexes" => LayerJob::Hexes {
+                filter: p.report_filter()?,
+                res: resolution(p, 9)?,
+                k: p.u64_in("k", 1, 1, 5)? as u32,
+                fdr: p.bool("fdr", false)?,
+            },
+            "kde" => LayerJob::Kde {
+                filter: p.report_filter()?,
+                bandwidth_m: p.f64_in("bandwidth_m", 300.0, 10.0, 5000.0)?,
+                res: resolution(p, 10)?,
+                weights: kind_weights(p)?,
+            },
+            "near" => LayerJob::Near {
+                filter: p.report_filter()?,
+                within_m: p.f64_in("within_m", 300.0, 0.0, 10_000.0)?,
+            },
+            "sites" => LayerJob::Sites { bbox: p.bbox()? },
+            "areas" => {
+                let month = match p.string("month") {
+                    None => None,
+                    Some(m) => Some(
+                        NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").map_err(
+                            |_| ApiError::bad_param("month", format!("{m:?} is not YYYY-MM")),
+                        )?,
+                    ),
+                };
+                LayerJob::Areas {
+                    level: p.parsed("level")?,
+                    month,
+                }
+            }
+            "emerging" => {
+                let filter = p.report_filter()?;
+                let res = resolution(p, 8)?;
+                let step = p.parsed::<TimeStep>("step")?.unwrap_or_default();
+                let params = EmergingParams {
+                    resolution: res,
+                    step,
+                    k: p.u64_in("k", 1, 1, 3)? as u32,
+                    time_k: p.u64_in("time_k", 1, 0, 3)? as u32,
+                    alpha: p.f64_in("alpha", 0.05, 0.001, 0.5)?,
+                };
+                LayerJob::Emerging { filter, params }
+            }
+            other => return Err(ApiError::NotFound(format!("no layer {other:?}"))),
+        };
+        let name = LAYERS
+            .iter()
+            .copied()
+            .find(|l| *l == name)
+            .expect("matched above");
+        Ok((name, job))
+    }
+
+    /// The lowest role that may read this layer.
+    pub fn required_role(&self) -> Role {
+        match self {
+            LayerJob::Near { .. } => Role::Analyst,
+            _ => Role::Viewer,
+        }
+    }
+
+    fn filter(&self) -> Option<&ReportFilter> {
+        match self {
+            LayerJob::Hotspots { filter, .. }
+            | LayerJob::Hexes { filter, .. }
+            | LayerJob::Kde { filter, .. }
+            | LayerJob::Near { filter, .. }
+            | LayerJob::Emerging { filter, .. } => Some(filter),
+            LayerJob::Sites { .. } | LayerJob::Areas { .. } => None,
+        }
+    }
+
+    /// Runs the job: reads from the store, computes in `spawn_blocking`. `min_count` is the
+    /// viewer threshold (0 for analysts and admins).
+    pub async fn run(self, state: &AppState, min_count: u32) -> ApiResult<Vec<Feature>> {
+        let store = state.store.clone();
+        let reports = match self.filter() {
+            Some(f) => store.reports(f).await?,
+            None => Vec::new(),
+        };
+        match self {
+            LayerJob::Hotspots { eps_m, min_pts, .. } => {
+                let sites = store.sites(None).await?;
+                let tracked = store.tracked_hotspots().await?;
+                let plans = store.plans(None).await?;
+                blocking(move || {
+                    let coords = coords(&reports);
+                    let clustering = dbscan(&coords, &DbscanParams { eps_m, min_pts })?;
+                    let hotspots = summarize(&reports, &clustering);
+                    let near = sites_near_hotspots(&hotspots, &sites, HOTSPOT_SITE_RADIUS_M);
+                    let mut out = Vec::new();
+                    for (h, near) in hotspots.iter().zip(near) {
+                        if (h.count as u64) < min_count as u64 {
+                            continue;
+                        }
+                        let centroid = geo::Point::from(h.centroid);
+                        let hotspot_id = tracked
+                            .iter()
+                            .find(|t| t.polygon.contains(&centroid))
+                            .map(|t| t.id.clone());
+                        let my_plans: Vec<Value> = plans
+                            .iter()
+                            .filter(|pl| {
+                                hotspot_id.as_ref().is_some_and(|id| {
+                                    pl.subject == PlanSubject::Hotspot(id.clone())
+                                })
+                            })
+                            .map(|pl| serde_json::to_value(pl).unwrap_or(Value::Null))
+                            .collect();
+                        let nearby: Vec<Value> = near
+                            .iter()
+                            .map(|(i, d)| {
+                                let s = &sites[*i];
+                                json!({"id": s.id, "name": s.name, "kind": s.kind.as_str(),
+                                       "distance_m": (d * 10.0).round() / 10.0})
+                            })
+                            .collect();
+                        let mut p = props(json!({
+                            "cluster": h.cluster,
+                            "hotspot_id": hotspot_id,
+                            "count": h.count,
+                            "core_count": h.core_count,
+                            "first_seen": h.first_seen.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                            "last_seen": h.last_seen.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                            "area_m2": h.area_m2.round(),
+                            "centroid": [super::features::round7(h.centroid.x), super::features::round7(h.centroid.y)],
+                            "nearby_sites": nearby,
+                            "has_plan": !my_plans.is_empty(),
+                            "plans": my_plans,
+                        }));
+                        for k in ReportKind::ALL {
+                            p.insert(k.as_str().into(), json!(h.kind_counts[k.index()]));
+                        }
+                        let id = hotspot_id.unwrap_or_else(|| format!("cluster-{}", h.cluster));
+                        out.push(feature(&Geometry::Polygon(h.polygon.clone()), Some(id), p));
+                    }
+                    Ok(out)
+                })
+                .await
+            }
+            LayerJob::Hexes { res, k, fdr, .. } => {
+                blocking(move || {
+                    let grid = study_area(&coords(&reports), None, res, k)?;
+                    let gi = gi_star(&grid);
+                    let bins: Vec<i8> = if fdr {
+                        let z: Vec<f64> = gi.iter().map(|g| g.z).collect();
+                        let p: Vec<f64> = gi.iter().map(|g| g.p).collect();
+                        fdr_bins(&z, &p)
+                    } else {
+                        gi.iter().map(|g| g.bin).collect()
+                    };
+                    Ok(grid
+                        .cells
+                        .iter()
+                        .zip(&grid.counts)
+                        .zip(gi.iter().zip(bins))
+                        .filter(|((_, c), _)| **c >= min_count as f64)
+                        .map(|((cell, count), (g, bin))| {
+                            cell_feature(
+                                *cell,
+                                json!({"h3": cell.to_string(), "count": count, "gi_z": g.z,
+                                       "gi_p": g.p, "bin": bin}),
+                            )
+                        })
+                        .collect())
+                })
+                .await
+            }
+            LayerJob::Kde {
+                bandwidth_m,
+                res,
+                weights,
+                ..
+            } => {
+                blocking(move || {
+                    let coords = coords(&reports);
+                    let w: Vec<f64> = reports.iter().map(|r| weights[r.kind.index()]).collect();
+                    let cells = kde(
+                        &coords,
+                        Some(&w),
+                        &KdeParams {
+                            bandwidth_m,
+                            resolution: res,
+                        },
+                    )?;
+                    let index = (min_count > 0).then(|| PointIndex::build(&coords));
+                    let mut scratch = Vec::new();
+                    Ok(cells
+                        .iter()
+                        .filter(|c| {
+                            // Viewers only see density where enough reports lie within the
+                            // bandwidth, so a single report cannot be located from the surface.
+                            index.as_ref().is_none_or(|ix| {
+                                let ll = h3o::LatLng::from(c.cell);
+                                let centre = Coord {
+                                    x: ll.lng(),
+                                    y: ll.lat(),
+                                };
+                                ix.within_into(centre, bandwidth_m, &mut scratch);
+                                scratch.len() >= min_count as usize
+                            })
+                        })
+                        .map(|c| {
+                            cell_feature(
+                                c.cell,
+                                json!({"h3": c.cell.to_string(), "density": c.density}),
+                            )
+                        })
+                        .collect())
+                })
+                .await
+            }
+            LayerJob::Near { within_m, .. } => {
+                let sites = store.sites(None).await?;
+                blocking(move || {
+                    let index = PointIndex::build(&coords(&reports));
+                    let near = reports_near_sites(&sites, &reports, &index, within_m);
+                    Ok(near
+                        .iter()
+                        .map(|n| {
+                            let s = &sites[n.site];
+                            let mut p = props(json!({
+                                "id": s.id, "name": s.name, "kind": s.kind.as_str(),
+                                "reports_within": n.reports.len(),
+                                "nearest_m": n.nearest_m.map(|d| (d * 10.0).round() / 10.0),
+                            }));
+                            for k in ReportKind::ALL {
+                                p.insert(k.as_str().into(), json!(n.kind_counts[k.index()]));
+                            }
+                            feature(&s.geometry, Some(s.id.clone()), p)
+                        })
+                        .collect())
+                })
+                .await
+            }
+            LayerJob::Sites { bbox } => {
+                let sites = store.sites(bbox).await?;
+                Ok(sites.iter().map(site_feature).collect())
+            }
+            LayerJob::Areas { level, month } => {
+                let areas = store.areas(level).await?;
+                let declarations = store.declarations().await?;
+                let plans = store.plans(None).await?;
+                let month_end = month.map(|m| {
+                    crate::timestep::TimeStep::Month.nth(m, 1) - chrono::Duration::days(1)
+                });
+                Ok(areas
+                    .iter()
+                    .map(|a| {
+                        let declared = declarations
+                            .iter()
+                            .filter(|d| d.area_id == a.id)
+                            .filter(|d| month_end.is_none_or(|e| d.declared_at <= e))
+                            .max_by_key(|d| d.declared_at);
+                        let open_plans = plans
+                            .iter()
+                            .filter(|p| {
+                                p.state == PlanState::Open
+                                    && p.subject == PlanSubject::Area(a.id.clone())
+                            })
+                            .count();
+                        // Computed status fields stay null until lifecycle::area_statuses is
+                        // wired in (see the report to the lead).
+                        area_feature(
+                            a,
+                            props(json!({
+                                "month": month.map(|m| format!("{:04}-{:02}", m.year(), m.month())),
+                                "status": Value::Null,
+                                "status_since": Value::Null,
+                                "declared_status": declared.map(|d| d.status.as_str()),
+                                "declared_at": declared.map(|d| d.declared_at.to_string()),
+                                "discrepancy": Value::Null,
+                                "open_plans": open_plans,
+                                "target_progress": Value::Null,
+                            })),
+                        )
+                    })
+                    .collect())
+            }
+            LayerJob::Emerging { params, .. } => {
+                blocking(move || {
+                    let times: Vec<_> = reports.iter().map(|r| r.observed_at).collect();
+                    let result = emerging(&coords(&reports), &times, &params)?;
+                    let steps: Vec<String> = result.steps.iter().map(|d| d.to_string()).collect();
+                    Ok(result
+                        .cells
+                        .iter()
+                        .filter(|c| c.counts.iter().map(|&n| n as u64).sum::<u64>() >= min_count as u64)
+                        .map(|c| {
+                            cell_feature(
+                                c.cell,
+                                json!({
+                                    "h3": c.cell.to_string(),
+                                    "category": c.category,
+                                    "trend_z": c.trend_z,
+                                    "trend_p": c.trend_p,
+                                    "hot_steps": c.hot_steps,
+                                    "cold_steps": c.cold_steps,
+                                    "steps": steps,
+                                    "z": c.z,
+                                    "counts": c.counts,
+                                }),
+                            )
+                        })
+                        .collect())
+                })
+                .await
+            }
+        }
+    }
+}
+
+fn coords(reports: &[Report]) -> Vec<Coord<f64>> {
+    reports
+        .iter()
+        .map(|r| Coord { x: r.lon, y: r.lat })
+        .collect()
+}
+
+fn cell_feature(cell: CellIndex, properties: Value) -> Feature {
+    let mp = geo::MultiPolygon::from(cell);
+    let g = if mp.0.len() == 1 {
+        Geometry::Polygon(mp.0.into_iter().next().expect("one polygon"))
+    } else {
+        Geometry::MultiPolygon(mp)
+    };
+    feature(&g, Some(cell.to_string()), props(properties))
+}
+
+/// Runs CPU-heavy work on the blocking pool so the async workers keep answering.
+async fn blocking<F>(f: F) -> ApiResult<Vec<Feature>>
+where
+    F: FnOnce() -> ApiResult<Vec<Feature>> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("layer computation failed: {e}")))?
+}
+
+/// The layer, from the cache or computed (and cached).
+pub async fn layer(
+    state: &AppState,
+    name: &'static str,
+    job: LayerJob,
+    canonical: String,
+    role: Role,
+) -> ApiResult<Arc<Layer>> {
+    let viewer = role == Role::Viewer;
+    let key = CacheKey {
+        dataset_version: state.dataset_version().await?,
+        layer: name,
+        params: canonical,
+        role: if viewer { "viewer" } else { "analyst" },
+    };
+    if let Some(hit) = state.cache.get(&key) {
+        return Ok(hit);
+    }
+    let min_count = if viewer { state.config.min_count } else { 0 };
+    let tabular = matches!(name, "hotspots" | "hexes" | "near" | "areas" | "sites");
+    let features = job.run(state, min_count).await?;
+    let layer = Arc::new(Layer::new(name, features, tabular));
+    state.cache.insert(key, layer.clone(), layer.size());
+    Ok(layer)
+}
