@@ -1,0 +1,102 @@
+//! `hotspot serve`: the HTTP API, OGC API – Features and the web map on one port.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::server::{AppState, ServerConfig, router};
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Database: sqlite://PATH or postgres://…
+    #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db")]
+    pub db: String,
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Let callers without a token act as viewers (aggregated layers only).
+    #[arg(long)]
+    pub open: bool,
+    /// Viewers do not see hotspots/cells with fewer reports than this.
+    #[arg(long, default_value_t = 3)]
+    pub min_count: u32,
+    /// Largest request body (uploads), MiB.
+    #[arg(long, default_value_t = 64)]
+    pub max_body_mib: usize,
+    /// Requests running longer are answered 408, seconds.
+    #[arg(long, default_value_t = 60)]
+    pub timeout_secs: u64,
+    /// Largest `limit` of paged lists.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_limit: u64,
+    /// Allow cross-origin requests from this origin (`*` for any); off by default.
+    #[arg(long)]
+    pub cors: Option<String>,
+    /// Memory for cached layers, MiB.
+    #[arg(long, default_value_t = 512)]
+    pub cache_mib: usize,
+    /// Zone of uploaded timestamps with an offset (converted to local civil time).
+    #[arg(long, default_value = "+07:00")]
+    pub tz: String,
+}
+
+impl ServeArgs {
+    pub fn config(&self) -> anyhow::Result<ServerConfig> {
+        let tz: chrono::FixedOffset = self
+            .tz
+            .parse()
+            .map_err(|_| crate::cli::exit::BadInput(format!("--tz {:?}: expected ±HH:MM", self.tz)))?;
+        Ok(ServerConfig {
+            open: self.open,
+            min_count: self.min_count,
+            max_body_bytes: self.max_body_mib << 20,
+            request_timeout: Duration::from_secs(self.timeout_secs),
+            max_limit: self.max_limit,
+            cors_origin: self.cors.clone(),
+            cache_bytes: self.cache_mib << 20,
+            tz,
+        })
+    }
+}
+
+/// Opens the store, binds, prints `listening on http://ADDR` and serves until Ctrl-C/SIGTERM.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let config = args.config()?;
+    let store = crate::store::open(&args.db)
+        .await
+        .with_context(|| format!("opening {}", args.db))?;
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+    let app = router(AppState::new(store, config));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("serving")?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,76 @@
+//! `hotspot token create|list|revoke`: API tokens for `hotspot serve`.
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use crate::cli::exit::BadInput;
+use crate::server::auth::{new_token, parse_role, role_name, token_hash};
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// Database: sqlite://PATH or postgres://…
+    #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db", global = true)]
+    pub db: String,
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenCommand {
+    /// Creates a token and prints it once (only its sha256 is stored).
+    Create {
+        /// viewer, analyst or admin
+        #[arg(long)]
+        role: String,
+        /// Who or what the token is for.
+        #[arg(long)]
+        name: String,
+    },
+    /// Lists tokens (never the tokens themselves).
+    List,
+    /// Revokes a token by id; requests with it then get 401.
+    Revoke { id: i64 },
+}
+
+pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
+    let store = crate::store::open(&args.db)
+        .await
+        .with_context(|| format!("opening {}", args.db))?;
+    match args.command {
+        TokenCommand::Create { role, name } => {
+            let r = parse_role(&role).ok_or_else(|| {
+                BadInput(format!("--role {role:?}: expected viewer, analyst or admin"))
+            })?;
+            if name.trim().is_empty() {
+                return Err(BadInput("--name must not be empty".into()).into());
+            }
+            let token = new_token();
+            let rec = store.create_token(name.trim(), r, &token_hash(&token)).await?;
+            eprintln!(
+                "token {} ({}, {}) created; it is shown only now:",
+                rec.id,
+                rec.name,
+                role_name(rec.role)
+            );
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            println!("id\tname\trole\tcreated_at\trevoked");
+            for t in store.tokens().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.name,
+                    role_name(t.role),
+                    t.created_at.format("%Y-%m-%dT%H:%M:%S"),
+                    t.revoked
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            store.revoke_token(id).await?;
+            eprintln!("token {id} revoked");
+        }
+    }
+    Ok(())
+}
