@@ -141,8 +141,10 @@ impl From<StoreError> for ApiError {
             },
             StoreError::AlreadyImported { .. } => ApiError::Conflict(e.to_string()),
             StoreError::Invalid(m) => ApiError::BadRequest(m),
-            StoreError::BadUrl(_) | StoreError::Migrate(_) => ApiError::Internal(e.to_string()),
             StoreError::Database(_) => ApiError::Unavailable(e.to_string()),
+            // BadUrl, Migrate and variants added later: a server-side problem.
+            #[allow(unreachable_patterns)]
+            _ => ApiError::Internal(e.to_string()),
         }
     }
 }
