@@ -172,10 +172,23 @@ pub async fn get_report(
     ))
 }
 
+/// Names of the layers (for the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerName {
+    Hotspots,
+    Hexes,
+    Kde,
+    Near,
+    Sites,
+    Areas,
+    Emerging,
+}
+
 /// A computed layer (see API.md for each layer's parameters and properties).
 #[utoipa::path(get, path = "/api/layers/{name}", tag = "layers", security(("bearer" = [])),
     params(
-        ("name" = String, Path, description = "hotspots, hexes, kde, near, sites, areas or emerging"),
+        ("name" = LayerName, Path, description = "hotspots, hexes, kde, near, sites, areas or emerging"),
         ("from" = Option<String>, Query), ("to" = Option<String>, Query),
         ("kind" = Option<String>, Query), ("bbox" = Option<String>, Query),
         ("area" = Option<String>, Query),

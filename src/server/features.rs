@@ -143,13 +143,14 @@ pub fn features_csv(features: &[Feature]) -> Vec<u8> {
 mod tests {
     use super::*;
     use geo::polygon;
+    use geojson::GeometryValue;
 
     #[test]
     fn exterior_rings_become_counter_clockwise_and_rounded() {
         // Clockwise square.
         let cw = polygon![(x: 0.0, y: 0.0), (x: 0.0, y: 1.0), (x: 1.0, y: 1.0), (x: 1.000000012345, y: 0.0)];
         let g = geometry(&Geometry::Polygon(cw));
-        let geojson::Value::Polygon(rings) = g.value else {
+        let GeometryValue::Polygon { coordinates: rings } = g.value else {
             panic!("polygon expected")
         };
         let ring = &rings[0];

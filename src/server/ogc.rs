@@ -34,6 +34,18 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ];
 
+/// Collection ids (for the OpenAPI document).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CollectionId {
+    Reports,
+    Sites,
+    Areas,
+    Hotspots,
+    Hexes,
+    Emerging,
+}
+
 /// `(id, title, description, role needed, has time)`.
 pub const COLLECTIONS: &[(&str, &str, &str, Role, bool)] = &[
     (
@@ -211,7 +223,7 @@ pub async fn collections(
 
 /// One collection.
 #[utoipa::path(get, path = "/ogc/collections/{id}", tag = "ogc", security(("bearer" = [])),
-    params(("id" = String, Path)),
+    params(("id" = CollectionId, Path)),
     responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
 pub async fn collection(
     State(state): State<AppState>,
@@ -280,7 +292,7 @@ pub fn parse_datetime(s: &str, tz: chrono::FixedOffset) -> Result<TimeRange, Str
 /// Items of one collection, paged.
 #[utoipa::path(get, path = "/ogc/collections/{id}/items", tag = "ogc", security(("bearer" = [])),
     params(
-        ("id" = String, Path),
+        ("id" = CollectionId, Path),
         ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
         ("datetime" = Option<String>, Query, description = "instant, interval a/b, or open ../b, a/.."),
         ("limit" = Option<u64>, Query, description = "default 100, max 10000"),
@@ -469,7 +481,7 @@ async fn collection_features(
 
 /// One feature.
 #[utoipa::path(get, path = "/ogc/collections/{id}/items/{fid}", tag = "ogc", security(("bearer" = [])),
-    params(("id" = String, Path), ("fid" = String, Path)),
+    params(("id" = CollectionId, Path), ("fid" = String, Path)),
     responses((status = 200, description = "GeoJSON Feature", content_type = "application/geo+json"),
               (status = 404, body = super::error::ErrorBody)))]
 pub async fn item(

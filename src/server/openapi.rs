@@ -37,7 +37,8 @@ impl Modify for BearerAuth {
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, api::Health, api::Me,
-        api::PlanBody, api::TokenRequest, api::TokenCreated
+        api::PlanBody, api::TokenRequest, api::TokenCreated, api::LayerName,
+        ogc::CollectionId
     )),
     modifiers(&BearerAuth),
 )]
