@@ -28,7 +28,7 @@ pub struct GiStar {
 /// ```
 /// use hotspot::analysis::gistar::gi_z;
 /// // 19 cells, x̄ = 18/19; the centre of the hand check sums 18 over 7 cells.
-/// let (n, mean) = (19.0, 18.0 / 19.0);
+/// let (n, mean) = (19.0_f64, 18.0 / 19.0);
 /// let s = (60.0 / n - mean * mean).sqrt();
 /// assert!((gi_z(18.0, 7.0, n, mean, s) - 3.5003).abs() < 5e-5);
 /// assert_eq!(gi_z(3.0, 3.0, 3.0, 1.0, 0.0), 0.0);

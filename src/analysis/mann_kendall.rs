@@ -32,8 +32,9 @@ pub struct MannKendall {
 /// use hotspot::analysis::mann_kendall::mann_kendall;
 /// let mk = mann_kendall(&[1.0, 2.0, 3.0, 4.0, 5.0]);
 /// assert_eq!(mk.s, 10.0);
-/// assert_eq!(mk.var_s, 50.0);
-/// assert!((mk.z - 9.0 / 50f64.sqrt()).abs() < 1e-12);
+/// assert_eq!(mk.var_s, 300.0 / 18.0); // n(n−1)(2n+5)/18, no ties
+/// assert!((mk.z - 9.0 / mk.var_s.sqrt()).abs() < 1e-12);
+/// assert!(mk.p < 0.03);
 /// ```
 pub fn mann_kendall(x: &[f64]) -> MannKendall {
     let values: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
