@@ -13,7 +13,7 @@
 //! result does not depend on the number of threads.
 use super::AnalysisError;
 use super::gistar::{gi_z, two_sided_p};
-use super::hexgrid::{Neighbours, cells_of, grow};
+use super::hexgrid::{Neighbours, cells_of, grow, occupied};
 use super::mann_kendall::mann_kendall;
 use crate::timestep::TimeStep;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -119,10 +119,7 @@ pub fn emerging(
     let steps = params.step.range(first, last);
     let t_len = steps.len();
 
-    let mut occupied: Vec<CellIndex> = point_cells.clone();
-    occupied.par_sort_unstable();
-    occupied.dedup();
-    let cells = grow(&occupied, params.k);
+    let cells = grow(&occupied(&point_cells), params.k);
 
     let cube = count_cube(&cells, &point_cells, &dates, first, params.step, t_len);
     let neighbours = Neighbours::grid_disk(&cells, params.k);

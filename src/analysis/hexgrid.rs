@@ -102,6 +102,17 @@ fn count_cells(point_cells: Vec<CellIndex>) -> (Vec<CellIndex>, Vec<f64>) {
     (cells, counts)
 }
 
+/// The distinct cells of `point_cells` (one resolution), sorted.
+pub fn occupied(point_cells: &[CellIndex]) -> Vec<CellIndex> {
+    let mut raw: Vec<u64> = point_cells.par_iter().map(|&c| u64::from(c)).collect();
+    // Plain u64 order equals CellIndex order within one resolution, and is cheaper.
+    raw.par_sort_unstable();
+    raw.dedup();
+    raw.into_iter()
+        .map(|c| CellIndex::try_from(c).expect("index came from a CellIndex"))
+        .collect()
+}
+
 /// Occupied cells (sorted, unique) and their weight sums, summed in input order.
 fn sum_cells(
     point_cells: &[CellIndex],
