@@ -542,7 +542,9 @@ async function showPopup(layer: LayerId, props: Record<string, unknown>, lngLat:
       content = reportPopup(props);
   }
   popup?.remove();
-  popup = new maplibregl.Popup({ maxWidth: '340px', focusAfterOpen: true }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+  // focusAfterOpen would scroll the map container when the popup sticks out; focus by hand.
+  popup = new maplibregl.Popup({ maxWidth: '340px', focusAfterOpen: false }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+  popup.getElement()?.querySelector<HTMLElement>('button')?.focus({ preventScroll: true });
 }
 
 function setupClicks(): void {
@@ -642,6 +644,8 @@ async function main(): Promise<void> {
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && isAreaPanelOpen()) closeAreaPanel();
   });
+  // The map container must never scroll (focus inside an overflowing popup would do it).
+  $('map').addEventListener('scroll', (e) => ((e.currentTarget as HTMLElement).scrollTop = 0));
   const menu = $('menu-btn');
   menu.addEventListener('click', () => {
     const open = document.body.classList.toggle('sidebar-open');
@@ -654,6 +658,8 @@ async function main(): Promise<void> {
     center: [107.59, 16.46],
     zoom: 12,
     attributionControl: false,
+    // Keeps the last frame readable: screenshots and printing the map for a meeting work.
+    canvasContextAttributes: { preserveDrawingBuffer: true },
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
