@@ -7,7 +7,6 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import * as maplibregl from 'maplibre-gl';
 import { type GeoJSONSource, type LngLatBoundsLike, type MapGeoJSONFeature, type StyleSpecification } from 'maplibre-gl';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Feature, FeatureCollection } from 'geojson';
 import { ApiError, download, fetchMe, fetchMeta, getJson, getLayer, getToken, roleAtLeast, setToken, url, type Me, type Meta } from './api';
 import { closeAreaPanel, isAreaPanelOpen, openAreaPanel } from './areaPanel';
@@ -16,7 +15,8 @@ import { fmtMonth, fmtNum, initLang, lang, onLangChange, setLang, t, tCode, type
 import { LAYERS, REPORT_KINDS, SITE_KINDS, drawSiteIcon, kdePaint, siteIconDataUrl, sourceId, type LayerDef, type LayerId } from './layers';
 import { areaPopup, emergingPopup, hexPopup, hotspotPopup, kdePopup, reportPopup, sitePopup, type Plan } from './popups';
 
-maplibregl.setWorkerUrl(workerUrl);
+// build.mjs copies the worker next to the bundle; resolve it relative to this module.
+maplibregl.setWorkerUrl(new URL('./maplibre-gl-worker.js', import.meta.url).href);
 
 interface State {
   me: Me | null;
