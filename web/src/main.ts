@@ -642,7 +642,9 @@ async function main(): Promise<void> {
   setupAuth();
   $('area-close').addEventListener('click', closeAreaPanel);
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && isAreaPanelOpen()) closeAreaPanel();
+    if (e.key !== 'Escape') return;
+    if (popup?.isOpen()) popup.remove();
+    else if (isAreaPanelOpen()) closeAreaPanel();
   });
   // The map container must never scroll (focus inside an overflowing popup would do it).
   $('map').addEventListener('scroll', (e) => ((e.currentTarget as HTMLElement).scrollTop = 0));
@@ -714,6 +716,8 @@ window.hotspotMap = {
   },
   state,
   ready,
+  /** Zoom back to the whole data set. */
+  fitToData: () => fitToData(),
   /** Features loaded per layer. */
   counts: () => Object.fromEntries(LAYERS.map((d) => [d.id, state.data[d.id]?.features.length ?? 0])),
   /** Features currently drawn on screen for one layer. */
