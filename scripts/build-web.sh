@@ -8,8 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../web"
 
 if ! command -v npm >/dev/null 2>&1; then
-  echo "build-web: npm not found; install Node.js >= 20.19 (e.g. apt-get install nodejs npm)" >&2
-  exit 1
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "build-web: installing nodejs and npm" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "build-web: npm not found; install Node.js >= 20 and npm" >&2
+    exit 1
+  fi
 fi
 
 stamp=node_modules/.hotspot-lock.sha256

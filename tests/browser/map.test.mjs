@@ -1,9 +1,11 @@
 // Browser test of the web map against the real hotspot server.
 //
-//   cd web && npm test
+//   scripts/build-web.sh && npm --prefix tests/browser test      (or: cd web && npm test)
 //
-// Starts `HOTSPOT_SERVER_CMD` (default: target/release/hotspot demo --addr 127.0.0.1:{PORT}
-// --no-open; `{PORT}` is replaced by a free port), waits for /readyz, drives /usr/bin/chromium
+// Starts `HOTSPOT_SERVER_CMD` (default: `$HOTSPOT_BIN demo --addr 127.0.0.1:{PORT} --no-open`,
+// HOTSPOT_BIN defaulting to target/release/hotspot; `{PORT}` is replaced by a free port), e.g.
+//   HOTSPOT_SERVER_CMD='target/release/hotspot serve --db sqlite://x.db --open --addr 127.0.0.1:{PORT}'
+// waits for /readyz, drives /usr/bin/chromium
 // through playwright-core and saves target/test-output/map.png. Without chromium the test is
 // skipped, except under CI=true where that is a failure. Set HOTSPOT_BASE_URL to test an
 // already running server instead of starting one.
@@ -23,7 +25,8 @@ const { chromium } = require('playwright-core');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
 const OUT = `${REPO}target/test-output`;
-const DEFAULT_CMD = 'target/release/hotspot demo --addr 127.0.0.1:{PORT} --no-open';
+const BIN = process.env.HOTSPOT_BIN ?? `${REPO}target/release/hotspot`;
+const DEFAULT_CMD = `'${BIN}' demo --addr 127.0.0.1:{PORT} --no-open`;
 const READY_TIMEOUT_MS = Number(process.env.HOTSPOT_READY_TIMEOUT_MS ?? 180_000);
 
 let server;
@@ -74,8 +77,8 @@ before(async () => {
   } else {
     const port = await freePort();
     const cmd = (process.env.HOTSPOT_SERVER_CMD ?? DEFAULT_CMD).replaceAll('{PORT}', String(port));
-    if (!process.env.HOTSPOT_SERVER_CMD && !existsSync(`${REPO}target/release/hotspot`)) {
-      throw new Error('target/release/hotspot is missing: run `cargo build --release` first, or set HOTSPOT_SERVER_CMD');
+    if (!process.env.HOTSPOT_SERVER_CMD && !existsSync(BIN)) {
+      throw new Error(`${BIN} is missing: run \`cargo build --release\` first, or set HOTSPOT_BIN / HOTSPOT_SERVER_CMD`);
     }
     base = `http://127.0.0.1:${port}`;
     server = spawn(cmd, { cwd: REPO, shell: true, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
