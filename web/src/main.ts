@@ -148,6 +148,7 @@ async function loadLayer(def: LayerDef): Promise<void> {
       map.setPaintProperty('kde-fill', 'fill-opacity', paint.opacity);
     }
     if (def.id === 'hotspots') renderHotspotList();
+    if (def.id === 'emerging') renderLayerList();
   } catch (e) {
     if (generation[def.id] !== gen) return;
     state.errors[def.id] = e instanceof Error ? e.message : String(e);
@@ -191,7 +192,10 @@ function applyVisibility(): void {
 
 function legendNode(def: LayerDef): HTMLElement {
   const ul = h('ul', { class: 'legend', 'aria-label': `${t('legend')}: ${t(def.title)}` });
+  // Seventeen emerging categories are too many to read: list the ones the data holds.
+  const present = def.id === 'emerging' && state.data.emerging ? new Set(state.data.emerging.features.map((f) => String(f.properties?.category))) : null;
   for (const item of def.legend) {
+    if (present && item.label.code && !present.has(item.label.code)) continue;
     const label = item.label.key ? t(item.label.key) : tCode(item.label.prefix!, item.label.code!);
     let sw: HTMLElement;
     switch (item.swatch.kind) {
