@@ -7,9 +7,9 @@
 # Only loopback addresses are used; the database is a temporary SQLite file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN="${1:-target/debug/hotspot}"
+BIN="$(realpath "${1:-target/debug/hotspot}")"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-20}"
-VENV="${FUZZ_VENV:-target/fuzz-venv}"
+VENV="$(realpath -m "${FUZZ_VENV:-target/fuzz-venv}")"
 
 tmp="$(mktemp -d)"
 server_pid=""
@@ -50,6 +50,7 @@ echo "== server at $base"
 curl -fsS -X POST -H "Authorization: Bearer $token" -H 'Content-Type: text/csv' \
   --data-binary @"$tmp/reports.csv" "$base/api/reports" >/dev/null
 
+cd "$tmp" # schemathesis writes its .schemathesis/ cache into the working directory
 version="$("$ST" --version | grep -o '[0-9]\+\.[0-9.]*' | head -1)"
 echo "== schemathesis $version, $MAX_EXAMPLES examples per operation"
 if [[ "${version%%.*}" -ge 4 ]]; then
