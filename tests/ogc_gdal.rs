@@ -29,7 +29,10 @@ fn gdal_available() -> bool {
 fn gdal(cmd: &str, args: &[&str]) -> std::process::Output {
     Command::new(cmd)
         .args(args)
-        .env("GDAL_HTTP_HEADERS", format!("Authorization: Bearer {ANALYST}"))
+        .env(
+            "GDAL_HTTP_HEADERS",
+            format!("Authorization: Bearer {ANALYST}"),
+        )
         .env("GDAL_HTTP_TIMEOUT", "60")
         .env("CPL_CURL_VERBOSE", "NO")
         .output()
@@ -69,7 +72,10 @@ async fn gdal_reads_every_collection() {
         String::from_utf8_lossy(&info.stderr)
     );
     for layer in ["reports", "sites", "areas", "hotspots", "hexes", "emerging"] {
-        assert!(text.contains(&format!(": {layer} ")), "{layer} missing in:\n{text}");
+        assert!(
+            text.contains(&format!(": {layer} ")),
+            "{layer} missing in:\n{text}"
+        );
     }
 
     let dir = tempfile::tempdir().unwrap();
@@ -78,13 +84,8 @@ async fn gdal_reads_every_collection() {
         .iter()
         .map(|r| geo::Coord { x: r.lon, y: r.lat })
         .collect();
-    let grid = hotspot::analysis::hexgrid::study_area(
-        &coords,
-        None,
-        h3o::Resolution::Nine,
-        1,
-    )
-    .unwrap();
+    let grid =
+        hotspot::analysis::hexgrid::study_area(&coords, None, h3o::Resolution::Nine, 1).unwrap();
     let expected = [
         ("reports", status.reports as usize),
         ("sites", status.sites as usize),
@@ -114,7 +115,15 @@ async fn gdal_reads_every_collection() {
     let o = tokio::task::spawn_blocking(move || {
         gdal(
             "ogr2ogr",
-            &["-oo", "PAGE_SIZE=5", "-f", "GeoJSON", &out_s, &url2, "reports"],
+            &[
+                "-oo",
+                "PAGE_SIZE=5",
+                "-f",
+                "GeoJSON",
+                &out_s,
+                &url2,
+                "reports",
+            ],
         )
     })
     .await

@@ -41,12 +41,30 @@ async fn too_low_a_role_is_403_and_enough_is_200() {
     let app = app().await;
     let a = app.get("/api/reports", Some(VIEWER)).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    assert!(a.header(header::WWW_AUTHENTICATE).contains("insufficient_scope"));
-    assert_eq!(app.get("/api/reports", Some(ANALYST)).await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/reports", Some(ADMIN)).await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/imports", Some(ANALYST)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/imports", Some(ADMIN)).await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/layers/near", Some(VIEWER)).await.status, StatusCode::FORBIDDEN);
+    assert!(
+        a.header(header::WWW_AUTHENTICATE)
+            .contains("insufficient_scope")
+    );
+    assert_eq!(
+        app.get("/api/reports", Some(ANALYST)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/reports", Some(ADMIN)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/imports", Some(ANALYST)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/imports", Some(ADMIN)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/layers/near", Some(VIEWER)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -58,8 +76,14 @@ async fn open_mode_makes_anonymous_callers_viewers_only() {
     .await;
     let me = app.get("/api/me", None).await.json();
     assert_eq!(me["role"], "viewer");
-    assert_eq!(app.get("/api/layers/sites", None).await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/reports", None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/layers/sites", None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/reports", None).await.status,
+        StatusCode::FORBIDDEN
+    );
     // A bad token is still refused rather than downgraded.
     assert_eq!(
         app.get("/api/layers/sites", Some("typo")).await.status,
@@ -86,7 +110,9 @@ async fn me_and_meta() {
 #[tokio::test]
 async fn reports_are_paged_filtered_and_downloadable() {
     let app = app().await;
-    let a = app.get("/api/reports?limit=5&offset=2", Some(ANALYST)).await;
+    let a = app
+        .get("/api/reports?limit=5&offset=2", Some(ANALYST))
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.header(header::CONTENT_TYPE), "application/geo+json");
     let fc = a.json();
@@ -97,7 +123,9 @@ async fn reports_are_paged_filtered_and_downloadable() {
     assert_eq!(f[0]["id"], "R001");
     assert_eq!(f[0]["geometry"]["type"], "Point");
 
-    let a = app.get("/api/reports?kind=sale&from=2025-01-01", Some(ANALYST)).await;
+    let a = app
+        .get("/api/reports?kind=sale&from=2025-01-01", Some(ANALYST))
+        .await;
     let ids: Vec<_> = a.json()["features"]
         .as_array()
         .unwrap()
@@ -106,10 +134,14 @@ async fn reports_are_paged_filtered_and_downloadable() {
         .collect();
     assert_eq!(ids, ["S1", "S2", "S3", "S4"]);
 
-    let a = app.get("/api/reports?bbox=107.62,16.45,107.64,16.47", Some(ANALYST)).await;
+    let a = app
+        .get("/api/reports?bbox=107.62,16.45,107.64,16.47", Some(ANALYST))
+        .await;
     assert_eq!(a.json()["features"].as_array().unwrap().len(), 2);
 
-    let a = app.get("/api/reports?format=csv&download=1&kind=use", Some(ANALYST)).await;
+    let a = app
+        .get("/api/reports?format=csv&download=1&kind=use", Some(ANALYST))
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
     assert_eq!(
@@ -162,8 +194,14 @@ async fn one_report_and_404() {
     assert_eq!(f["properties"]["kind"], "use");
     assert_eq!(f["properties"]["observed_at"], "2024-01-15T10:00:00");
     assert_eq!(f["geometry"]["coordinates"][0].as_f64().unwrap(), 107.6);
-    assert_eq!(app.get("/api/reports/nope", Some(ANALYST)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/api/reports/R001", Some(VIEWER)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/reports/nope", Some(ANALYST)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/api/reports/R001", Some(VIEWER)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -182,43 +220,68 @@ async fn csv_upload_is_all_or_nothing_with_line_numbers() {
     assert_eq!(details[1]["line"], 4);
     assert_eq!(details[1]["column"], "kind");
     // Nothing was stored.
-    assert_eq!(app.get("/api/reports/N1", Some(ANALYST)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/reports/N1", Some(ANALYST)).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     let good = "id,lon,lat,kind,observed_at\nN1,107.60,16.46,use,2025-07-01\n";
-    let a = app.post("/api/reports", Some(ADMIN), "text/csv", good).await;
+    let a = app
+        .post("/api/reports", Some(ADMIN), "text/csv", good)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
     assert_eq!(a.json()["inserted"], 1);
-    assert_eq!(app.get("/api/reports/N1", Some(ANALYST)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/reports/N1", Some(ANALYST)).await.status,
+        StatusCode::OK
+    );
 
     // A duplicate id is 422 pointing at its line.
     let dup = "id,lon,lat,kind,observed_at\nN9,107.60,16.46,use,2025-07-01\nR001,107.60,16.46,use,2025-07-01\n";
-    let a = app.post("/api/reports?force=1", Some(ADMIN), "text/csv", dup).await;
+    let a = app
+        .post("/api/reports?force=1", Some(ADMIN), "text/csv", dup)
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
     assert_eq!(a.json()["details"][0]["line"], 3);
-    assert_eq!(app.get("/api/reports/N9", Some(ANALYST)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/reports/N9", Some(ANALYST)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn json_report_upload_and_roles() {
     let app = app().await;
     let one = r#"{"id":"J1","lon":107.61,"lat":16.47,"kind":"Sale","observed_at":"2025-08-01"}"#;
-    let a = app.post("/api/reports", Some(ANALYST), "application/json", one).await;
+    let a = app
+        .post("/api/reports", Some(ANALYST), "application/json", one)
+        .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    let a = app.post("/api/reports", None, "application/json", one).await;
+    let a = app
+        .post("/api/reports", None, "application/json", one)
+        .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
-    let a = app.post("/api/reports", Some(ADMIN), "application/json", one).await;
+    let a = app
+        .post("/api/reports", Some(ADMIN), "application/json", one)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
     let f = app.get("/api/reports/J1", Some(ANALYST)).await.json();
     assert_eq!(f["properties"]["kind"], "sale");
 
     let bad = r#"{"id":"J2","lon":200,"lat":16.47,"kind":"sale","observed_at":"2025-08-01"}"#;
-    let a = app.post("/api/reports", Some(ADMIN), "application/json", bad).await;
+    let a = app
+        .post("/api/reports", Some(ADMIN), "application/json", bad)
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.json()["details"][0]["column"], "lon");
 
-    let a = app.post("/api/reports", Some(ADMIN), "application/json", "{not json").await;
+    let a = app
+        .post("/api/reports", Some(ADMIN), "application/json", "{not json")
+        .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
-    let a = app.post("/api/reports", Some(ADMIN), "application/xml", "<a/>").await;
+    let a = app
+        .post("/api/reports", Some(ADMIN), "application/xml", "<a/>")
+        .await;
     assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
@@ -228,9 +291,14 @@ async fn geojson_upload() {
     let fc = r#"{"type":"FeatureCollection","features":[
       {"type":"Feature","id":"G1","geometry":{"type":"Point","coordinates":[107.61,16.47]},
        "properties":{"kind":"storage","observed_at":"2025-08-01"}}]}"#;
-    let a = app.post("/api/reports", Some(ADMIN), "application/geo+json", fc).await;
+    let a = app
+        .post("/api/reports", Some(ADMIN), "application/geo+json", fc)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
-    assert_eq!(app.get("/api/reports/G1", Some(ANALYST)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/reports/G1", Some(ANALYST)).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -256,15 +324,24 @@ async fn plans_crud_by_role() {
         "task":"Tuần tra","responsible_unit":"Công an phường","deadline":"2026-03-31",
         "expected_result":"Không còn điểm bán","approving_authority":"UBND phường"}"#;
     assert_eq!(
-        app.post("/api/plans", Some(VIEWER), "application/json", plan).await.status,
+        app.post("/api/plans", Some(VIEWER), "application/json", plan)
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
-    let a = app.post("/api/plans", Some(ANALYST), "application/json", plan).await;
+    let a = app
+        .post("/api/plans", Some(ANALYST), "application/json", plan)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
     let id = a.json()["id"].as_i64().unwrap();
     let list = app.get("/api/plans?area=tdp-1", Some(VIEWER)).await.json();
     assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(app.get(&format!("/api/plans/{id}"), Some(VIEWER)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/api/plans/{id}"), Some(VIEWER))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let areas = app.get("/api/layers/areas", Some(VIEWER)).await.json();
     let tdp = areas["features"]
         .as_array()
@@ -276,7 +353,9 @@ async fn plans_crud_by_role() {
     assert_eq!(tdp["properties"]["open_plans"], 1);
 
     let empty = plan.replace("Tuần tra", " ");
-    let a = app.post("/api/plans", Some(ANALYST), "application/json", empty).await;
+    let a = app
+        .post("/api/plans", Some(ANALYST), "application/json", empty)
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.json()["details"][0]["column"], "task");
 
@@ -286,25 +365,38 @@ async fn plans_crud_by_role() {
         .unwrap();
     assert_eq!(app.send(del).await.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        app.get(&format!("/api/plans/{id}"), Some(VIEWER)).await.status,
+        app.get(&format!("/api/plans/{id}"), Some(VIEWER))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(app.get("/api/plans/abc", Some(VIEWER)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/plans/abc", Some(VIEWER)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn declarations_and_imports() {
     let app = app().await;
-    let d = r#"[{"area_id":"tdp-1","status":"clean","declared_at":"2025-01-01","declared_by":"UBND"}]"#;
+    let d =
+        r#"[{"area_id":"tdp-1","status":"clean","declared_at":"2025-01-01","declared_by":"UBND"}]"#;
     assert_eq!(
-        app.post("/api/declarations", Some(ANALYST), "application/json", d).await.status,
+        app.post("/api/declarations", Some(ANALYST), "application/json", d)
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
-    let a = app.post("/api/declarations", Some(ADMIN), "application/json", d).await;
+    let a = app
+        .post("/api/declarations", Some(ADMIN), "application/json", d)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
     let list = app.get("/api/declarations", Some(VIEWER)).await.json();
     assert_eq!(list[0]["status"], "clean");
-    let areas = app.get("/api/layers/areas?level=residential_group", Some(VIEWER)).await.json();
+    let areas = app
+        .get("/api/layers/areas?level=residential_group", Some(VIEWER))
+        .await
+        .json();
     let f = &areas["features"].as_array().unwrap();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["properties"]["declared_status"], "clean");
@@ -324,7 +416,10 @@ async fn declarations_and_imports() {
         .unwrap();
     let a = app.send(del).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-    assert_eq!(app.get("/api/meta", Some(VIEWER)).await.json()["counts"]["reports"], 0);
+    assert_eq!(
+        app.get("/api/meta", Some(VIEWER)).await.json()["counts"]["reports"],
+        0
+    );
 }
 
 #[tokio::test]
@@ -332,10 +427,14 @@ async fn tokens_created_over_the_api_work_once_shown() {
     let app = app().await;
     let body = r#"{"name":"qgis","role":"analyst"}"#;
     assert_eq!(
-        app.post("/api/tokens", Some(ANALYST), "application/json", body).await.status,
+        app.post("/api/tokens", Some(ANALYST), "application/json", body)
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
-    let a = app.post("/api/tokens", Some(ADMIN), "application/json", body).await;
+    let a = app
+        .post("/api/tokens", Some(ADMIN), "application/json", body)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED);
     let tok = a.json()["token"].as_str().unwrap().to_string();
     assert_eq!(tok.len(), 64);
@@ -344,7 +443,9 @@ async fn tokens_created_over_the_api_work_once_shown() {
     assert_eq!(me["name"], "qgis");
     let bad = r#"{"name":"x","role":"root"}"#;
     assert_eq!(
-        app.post("/api/tokens", Some(ADMIN), "application/json", bad).await.status,
+        app.post("/api/tokens", Some(ADMIN), "application/json", bad)
+            .await
+            .status,
         StatusCode::BAD_REQUEST
     );
 }
@@ -382,7 +483,11 @@ async fn openapi_document_lists_exactly_routed_paths() {
             }
         }
     }
-    for p in ["/api/layers/{name}", "/ogc/collections/{id}/items", "/api/reports"] {
+    for p in [
+        "/api/layers/{name}",
+        "/ogc/collections/{id}/items",
+        "/api/reports",
+    ] {
         assert!(paths.contains_key(p), "{p} undocumented");
     }
 }
@@ -409,5 +514,8 @@ async fn web_map_page_or_clear_503() {
         assert!(a.text().contains("web map not built: run"));
         assert!(a.text().contains("scripts/build-web.sh"));
     }
-    assert_eq!(app.get("/assets/nope.js", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/assets/nope.js", None).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -21,10 +21,21 @@ async fn sites_layer_for_viewers() {
     let kcn = f.iter().find(|f| f["id"] == "kcn-1").unwrap();
     assert_eq!(kcn["properties"]["kind"], "industrial_zone");
     assert_eq!(kcn["geometry"]["type"], "Polygon");
-    let a = app.get("/api/layers/sites?bbox=107.69,16.39,107.75,16.51", Some(VIEWER)).await;
+    let a = app
+        .get(
+            "/api/layers/sites?bbox=107.69,16.39,107.75,16.51",
+            Some(VIEWER),
+        )
+        .await;
     assert_eq!(features(&a.json()).len(), 2);
-    assert_eq!(app.get("/api/layers/sites", None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get("/api/layers/nope", Some(VIEWER)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/layers/sites", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/layers/nope", Some(VIEWER)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -54,7 +65,9 @@ async fn hotspots_layer_finds_the_dense_cluster() {
     assert_eq!(features(&app.get(q, Some(VIEWER)).await.json()).len(), 1);
     assert_eq!(features(&app.get(q, Some(ANALYST)).await.json()).len(), 2);
 
-    let a = app.get("/api/layers/hotspots?format=csv&download=1", Some(VIEWER)).await;
+    let a = app
+        .get("/api/layers/hotspots?format=csv&download=1", Some(VIEWER))
+        .await;
     assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
     assert_eq!(
         a.header(header::CONTENT_DISPOSITION),
@@ -74,7 +87,11 @@ async fn hexes_hide_sparse_cells_from_viewers() {
         assert!(f["properties"]["count"].as_f64().unwrap() >= 3.0);
     }
     // Zero-count study cells are there for analysts (k = 1 ring around occupied cells).
-    assert!(analyst.iter().any(|f| f["properties"]["count"].as_f64().unwrap() == 0.0));
+    assert!(
+        analyst
+            .iter()
+            .any(|f| f["properties"]["count"].as_f64().unwrap() == 0.0)
+    );
     let total: f64 = analyst
         .iter()
         .map(|f| f["properties"]["count"].as_f64().unwrap())
@@ -83,7 +100,12 @@ async fn hexes_hide_sparse_cells_from_viewers() {
     for key in ["h3", "count", "gi_z", "gi_p", "bin"] {
         assert!(analyst[0]["properties"].get(key).is_some(), "{key}");
     }
-    let a = app.get("/api/layers/hexes?res=8&k=2&fdr=true&format=csv", Some(ANALYST)).await;
+    let a = app
+        .get(
+            "/api/layers/hexes?res=8&k=2&fdr=true&format=csv",
+            Some(ANALYST),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.text().starts_with("h3,count,gi_z,gi_p,bin\n"));
 }
@@ -91,13 +113,29 @@ async fn hexes_hide_sparse_cells_from_viewers() {
 #[tokio::test]
 async fn kde_near_and_emerging_layers() {
     let app = app().await;
-    let kde = features(&app.get("/api/layers/kde?bandwidth_m=200&res=10", Some(ANALYST)).await.json());
+    let kde = features(
+        &app.get("/api/layers/kde?bandwidth_m=200&res=10", Some(ANALYST))
+            .await
+            .json(),
+    );
     assert!(!kde.is_empty());
-    assert!(kde.iter().all(|f| f["properties"]["density"].as_f64().unwrap() > 0.0));
-    let kde_viewer = features(&app.get("/api/layers/kde?bandwidth_m=200&res=10", Some(VIEWER)).await.json());
-    assert!(kde_viewer.len() < kde.len(), "isolated reports are hidden from viewers");
+    assert!(
+        kde.iter()
+            .all(|f| f["properties"]["density"].as_f64().unwrap() > 0.0)
+    );
+    let kde_viewer = features(
+        &app.get("/api/layers/kde?bandwidth_m=200&res=10", Some(VIEWER))
+            .await
+            .json(),
+    );
+    assert!(
+        kde_viewer.len() < kde.len(),
+        "isolated reports are hidden from viewers"
+    );
 
-    let a = app.get("/api/layers/near?within_m=300", Some(ANALYST)).await;
+    let a = app
+        .get("/api/layers/near?within_m=300", Some(ANALYST))
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     let near = features(&a.json());
     let school = near.iter().find(|f| f["id"] == "school-1").unwrap();
@@ -106,7 +144,9 @@ async fn kde_near_and_emerging_layers() {
     assert_eq!(karaoke["properties"]["reports_within"], 1);
     assert_eq!(karaoke["properties"]["nearest_m"].as_f64().unwrap(), 0.0);
 
-    let a = app.get("/api/layers/emerging?res=8&step=month", Some(ANALYST)).await;
+    let a = app
+        .get("/api/layers/emerging?res=8&step=month", Some(ANALYST))
+        .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let e = features(&a.json());
     assert!(!e.is_empty());
@@ -114,7 +154,9 @@ async fn kde_near_and_emerging_layers() {
     assert_eq!(p["steps"].as_array().unwrap().len(), 18); // 2024-01 … 2025-06
     assert_eq!(p["z"].as_array().unwrap().len(), 18);
     assert!(p["category"].is_string());
-    let a = app.get("/api/layers/emerging?format=csv", Some(ANALYST)).await;
+    let a = app
+        .get("/api/layers/emerging?format=csv", Some(ANALYST))
+        .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST, "emerging is not tabular");
 }
 
@@ -137,7 +179,10 @@ async fn layers_are_cached_per_params_and_invalidated_by_new_data() {
     let up = app.post("/api/reports", Some(ADMIN), "text/csv", csv).await;
     assert_eq!(up.status, StatusCode::CREATED, "{}", up.text());
     let after = app.get("/api/layers/hexes", Some(VIEWER)).await;
-    assert_ne!(after.body, first.body, "the 3 km-away cell now has 3 reports");
+    assert_ne!(
+        after.body, first.body,
+        "the 3 km-away cell now has 3 reports"
+    );
     let n_before = features(&first.json()).len();
     let n_after = features(&after.json()).len();
     assert_eq!(n_after, n_before + 1);

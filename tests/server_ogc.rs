@@ -24,16 +24,34 @@ async fn landing_page_and_conformance() {
     assert_eq!(a.json()["links"][0]["href"], "http://127.0.0.1:8080/ogc");
     let c = app.get("/ogc/conformance?f=json", None).await.json();
     let classes = c["conformsTo"].as_array().unwrap();
-    assert!(classes.iter().any(|c| c.as_str().unwrap().ends_with("/conf/core")));
-    assert!(classes.iter().any(|c| c.as_str().unwrap().ends_with("/conf/geojson")));
-    assert!(classes.iter().any(|c| c.as_str().unwrap().ends_with("/conf/oas30")));
-    assert_eq!(app.get("/ogc/conformance?f=xml", None).await.status, StatusCode::BAD_REQUEST);
+    assert!(
+        classes
+            .iter()
+            .any(|c| c.as_str().unwrap().ends_with("/conf/core"))
+    );
+    assert!(
+        classes
+            .iter()
+            .any(|c| c.as_str().unwrap().ends_with("/conf/geojson"))
+    );
+    assert!(
+        classes
+            .iter()
+            .any(|c| c.as_str().unwrap().ends_with("/conf/oas30"))
+    );
+    assert_eq!(
+        app.get("/ogc/conformance?f=xml", None).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
 async fn collections_depend_on_role() {
     let app = app().await;
-    assert_eq!(app.get("/ogc/collections", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/ogc/collections", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let ids = |v: serde_json::Value| -> Vec<String> {
         v["collections"]
             .as_array()
@@ -47,20 +65,36 @@ async fn collections_depend_on_role() {
     let analyst = ids(app.get("/ogc/collections", Some(ANALYST)).await.json());
     assert_eq!(analyst[0], "reports");
     assert_eq!(
-        app.get("/ogc/collections/reports/items", Some(VIEWER)).await.status,
+        app.get("/ogc/collections/reports/items", Some(VIEWER))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
-    let c = app.get("/ogc/collections/reports", Some(ANALYST)).await.json();
-    assert_eq!(c["extent"]["spatial"]["bbox"][0][0].as_f64().unwrap(), 107.55);
+    let c = app
+        .get("/ogc/collections/reports", Some(ANALYST))
+        .await
+        .json();
+    assert_eq!(
+        c["extent"]["spatial"]["bbox"][0][0].as_f64().unwrap(),
+        107.55
+    );
     // 2024-01-15T10:00 at +07:00 is 03:00Z.
-    assert_eq!(c["extent"]["temporal"]["interval"][0][0], "2024-01-15T03:00:00Z");
-    assert_eq!(app.get("/ogc/collections/nope", Some(VIEWER)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        c["extent"]["temporal"]["interval"][0][0],
+        "2024-01-15T03:00:00Z"
+    );
+    assert_eq!(
+        app.get("/ogc/collections/nope", Some(VIEWER)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn report_items_page_with_next_and_prev_links() {
     let app = app().await;
-    let a = app.get("/ogc/collections/reports/items?limit=5", Some(ANALYST)).await;
+    let a = app
+        .get("/ogc/collections/reports/items?limit=5", Some(ANALYST))
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.header(header::CONTENT_TYPE), "application/geo+json");
     let fc = a.json();
@@ -82,14 +116,24 @@ async fn report_items_page_with_next_and_prev_links() {
     let page2 = app.get(path, Some(ANALYST)).await.json();
     assert_eq!(page2["numberReturned"], 5);
     assert!(link(&page2, "prev").unwrap().ends_with("offset=0"));
-    let last = app.get("/ogc/collections/reports/items?limit=5&offset=15", Some(ANALYST)).await.json();
+    let last = app
+        .get(
+            "/ogc/collections/reports/items?limit=5&offset=15",
+            Some(ANALYST),
+        )
+        .await
+        .json();
     assert_eq!(last["numberReturned"], 3);
     assert!(link(&last, "next").is_none());
     // limit above the maximum is clamped, not refused; non-numbers are 400.
-    let big = app.get("/ogc/collections/reports/items?limit=100000", Some(ANALYST)).await;
+    let big = app
+        .get("/ogc/collections/reports/items?limit=100000", Some(ANALYST))
+        .await;
     assert_eq!(big.json()["numberReturned"], 18);
     assert_eq!(
-        app.get("/ogc/collections/reports/items?limit=0", Some(ANALYST)).await.status,
+        app.get("/ogc/collections/reports/items?limit=0", Some(ANALYST))
+            .await
+            .status,
         StatusCode::BAD_REQUEST
     );
 }
@@ -106,21 +150,44 @@ async fn report_items_filter_by_bbox_and_datetime() {
             a.json()["numberMatched"].as_u64().unwrap()
         }
     };
-    assert_eq!(n("/ogc/collections/reports/items?bbox=107.62,16.45,107.64,16.47").await, 2);
-    assert_eq!(n("/ogc/collections/reports/items?datetime=2024-01-15").await, 1);
-    assert_eq!(n("/ogc/collections/reports/items?datetime=../2024-06-30").await, 6);
-    assert_eq!(n("/ogc/collections/reports/items?datetime=2025-01-01/..").await, 6);
-    assert_eq!(n("/ogc/collections/reports/items?datetime=2025-03-01/2025-03-31").await, 3);
     assert_eq!(
-        n("/ogc/collections/reports/items?datetime=2024-12-31T17:00:00Z/2025-12-31T00:00:00Z").await,
+        n("/ogc/collections/reports/items?bbox=107.62,16.45,107.64,16.47").await,
+        2
+    );
+    assert_eq!(
+        n("/ogc/collections/reports/items?datetime=2024-01-15").await,
+        1
+    );
+    assert_eq!(
+        n("/ogc/collections/reports/items?datetime=../2024-06-30").await,
         6
     );
     assert_eq!(
-        app.get("/ogc/collections/reports/items?datetime=soon", Some(ANALYST)).await.status,
+        n("/ogc/collections/reports/items?datetime=2025-01-01/..").await,
+        6
+    );
+    assert_eq!(
+        n("/ogc/collections/reports/items?datetime=2025-03-01/2025-03-31").await,
+        3
+    );
+    assert_eq!(
+        n("/ogc/collections/reports/items?datetime=2024-12-31T17:00:00Z/2025-12-31T00:00:00Z")
+            .await,
+        6
+    );
+    assert_eq!(
+        app.get(
+            "/ogc/collections/reports/items?datetime=soon",
+            Some(ANALYST)
+        )
+        .await
+        .status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        app.get("/ogc/collections/reports/items?bbox=1,2", Some(ANALYST)).await.status,
+        app.get("/ogc/collections/reports/items?bbox=1,2", Some(ANALYST))
+            .await
+            .status,
         StatusCode::BAD_REQUEST
     );
 }
@@ -128,34 +195,70 @@ async fn report_items_filter_by_bbox_and_datetime() {
 #[tokio::test]
 async fn single_features_and_computed_collections() {
     let app = app().await;
-    let a = app.get("/ogc/collections/sites/items/school-1", Some(VIEWER)).await;
+    let a = app
+        .get("/ogc/collections/sites/items/school-1", Some(VIEWER))
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.header(header::CONTENT_TYPE), "application/geo+json");
     let f = a.json();
     assert_eq!(f["type"], "Feature");
     assert_eq!(f["properties"]["kind"], "school");
-    assert!(f["links"].as_array().unwrap().iter().any(|l| l["rel"] == "self"));
+    assert!(
+        f["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["rel"] == "self")
+    );
     assert_eq!(
-        app.get("/ogc/collections/sites/items/nope", Some(VIEWER)).await.status,
+        app.get("/ogc/collections/sites/items/nope", Some(VIEWER))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
-    let r = app.get("/ogc/collections/reports/items/R002", Some(ANALYST)).await.json();
+    let r = app
+        .get("/ogc/collections/reports/items/R002", Some(ANALYST))
+        .await
+        .json();
     assert_eq!(r["id"], "R002");
 
-    let areas = app.get("/ogc/collections/areas/items", Some(VIEWER)).await.json();
+    let areas = app
+        .get("/ogc/collections/areas/items", Some(VIEWER))
+        .await
+        .json();
     assert_eq!(areas["numberMatched"], 2);
-    let sites = app.get("/ogc/collections/sites/items?bbox=107.69,16.39,107.75,16.51", Some(VIEWER)).await.json();
+    let sites = app
+        .get(
+            "/ogc/collections/sites/items?bbox=107.69,16.39,107.75,16.51",
+            Some(VIEWER),
+        )
+        .await
+        .json();
     assert_eq!(sites["numberMatched"], 2);
 
-    let hs = app.get("/ogc/collections/hotspots/items", Some(VIEWER)).await.json();
+    let hs = app
+        .get("/ogc/collections/hotspots/items", Some(VIEWER))
+        .await
+        .json();
     assert_eq!(hs["numberMatched"], 1);
     // Hotspots of 2025 only: the cluster's reports are all from 2024.
-    let hs25 = app.get("/ogc/collections/hotspots/items?datetime=2025-01-01/..", Some(VIEWER)).await.json();
+    let hs25 = app
+        .get(
+            "/ogc/collections/hotspots/items?datetime=2025-01-01/..",
+            Some(VIEWER),
+        )
+        .await
+        .json();
     assert_eq!(hs25["numberMatched"], 0);
-    let hexes = app.get("/ogc/collections/hexes/items?limit=1", Some(VIEWER)).await.json();
+    let hexes = app
+        .get("/ogc/collections/hexes/items?limit=1", Some(VIEWER))
+        .await
+        .json();
     assert_eq!(hexes["numberReturned"], 1);
     let h3 = hexes["features"][0]["id"].as_str().unwrap().to_string();
-    let one = app.get(&format!("/ogc/collections/hexes/items/{h3}"), Some(VIEWER)).await;
+    let one = app
+        .get(&format!("/ogc/collections/hexes/items/{h3}"), Some(VIEWER))
+        .await;
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(one.json()["properties"]["h3"], h3);
 }

@@ -15,7 +15,7 @@ use super::AppState;
 use super::auth::{Caller, new_token, parse_role, role_name, token_hash};
 use super::error::{ApiError, ApiResult};
 use super::features::{collection_json, features_csv, report_feature};
-use super::layers::{LayerJob, layer};
+use super::layers::{LayerJob, csv_columns, layer};
 use super::params::Params;
 use super::respond;
 use crate::model::{Declaration, PlanSubject};
@@ -142,7 +142,7 @@ pub async fn list_reports(
     let features: Vec<_> = reports.iter().map(report_feature).collect();
     Ok(respond::layer_body(
         "reports",
-        csv.then(|| Bytes::from(features_csv(&features))),
+        csv.then(|| Bytes::from(features_csv(&features, csv_columns("reports")))),
         Bytes::from(collection_json(features)),
         p.download(),
     ))

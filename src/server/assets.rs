@@ -77,7 +77,9 @@ pub fn serve_file(path: &str, headers: &HeaderMap) -> Option<Response> {
     let mut resp = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mime = mime_guess::from_path(path).first_or_octet_stream().to_string();
+        let mime = mime_guess::from_path(path)
+            .first_or_octet_stream()
+            .to_string();
         let mut r = Response::new(Body::from(file.data.into_owned()));
         if let Ok(v) = HeaderValue::from_str(&mime) {
             r.headers_mut().insert(header::CONTENT_TYPE, v);

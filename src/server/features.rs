@@ -91,10 +91,14 @@ pub fn feature_bbox(f: &Feature) -> Option<[f64; 4]> {
 
 /// Union of feature bboxes.
 pub fn collection_bbox(features: &[Feature]) -> Option<[f64; 4]> {
-    features
-        .iter()
-        .filter_map(feature_bbox)
-        .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+    features.iter().filter_map(feature_bbox).reduce(|a, b| {
+        [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]
+    })
 }
 
 /// Whether two `[min_lon, min_lat, max_lon, max_lat]` boxes intersect (edges included).
@@ -113,10 +117,10 @@ pub fn collection_json(features: Vec<Feature>) -> Vec<u8> {
     serde_json::to_vec(&fc).expect("GeoJSON serialises")
 }
 
-/// CSV of the features' properties (columns = union of property names in first-seen order;
-/// nested values as JSON text). Used for tabular layers.
-pub fn features_csv(features: &[Feature]) -> Vec<u8> {
-    let mut columns: Vec<String> = Vec::new();
+/// CSV of the features' properties: the `preferred` columns first (in that order), then any
+/// other property name in sorted order; nested values as JSON text. Used for tabular layers.
+pub fn features_csv(features: &[Feature], preferred: &[&str]) -> Vec<u8> {
+    let mut columns: Vec<String> = preferred.iter().map(|c| c.to_string()).collect();
     for f in features {
         for k in f.properties.iter().flat_map(|p| p.keys()) {
             if !columns.contains(k) {
@@ -127,13 +131,13 @@ pub fn features_csv(features: &[Feature]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&columns).expect("in-memory CSV");
     for f in features {
-        let row = columns.iter().map(|c| {
-            match f.properties.as_ref().and_then(|p| p.get(c)) {
+        let row = columns
+            .iter()
+            .map(|c| match f.properties.as_ref().and_then(|p| p.get(c)) {
                 None | Some(JsonValue::Null) => String::new(),
                 Some(JsonValue::String(s)) => s.clone(),
                 Some(v) => v.to_string(),
-            }
-        });
+            });
         w.write_record(row).expect("in-memory CSV");
     }
     w.into_inner().expect("in-memory CSV")
@@ -174,7 +178,7 @@ mod tests {
             None,
             props(json!({"c": [1, 2]})),
         );
-        let csv = String::from_utf8(features_csv(&[a, b])).unwrap();
-        assert_eq!(csv, "a,b,c\n1,x,\n,,\"[1,2]\"\n");
+        let csv = String::from_utf8(features_csv(&[a, b], &["b"])).unwrap();
+        assert_eq!(csv, "b,a,c\nx,1,\n,,\"[1,2]\"\n");
     }
 }

@@ -63,13 +63,67 @@ impl Layer {
     /// CSV of the properties, built on first use.
     pub fn csv(&self) -> Bytes {
         self.csv
-            .get_or_init(|| Bytes::from(features_csv(&self.features)))
+            .get_or_init(|| Bytes::from(features_csv(&self.features, csv_columns(self.name))))
             .clone()
     }
 
     /// Approximate heap size (features in memory are about twice their JSON).
     pub fn size(&self) -> usize {
         self.geojson.len() * 3
+    }
+}
+
+/// Leading CSV columns of each tabular layer, in the order API.md lists the properties.
+pub fn csv_columns(layer: &str) -> &'static [&'static str] {
+    match layer {
+        "hotspots" => &[
+            "cluster",
+            "hotspot_id",
+            "count",
+            "core_count",
+            "use",
+            "storage",
+            "trafficking",
+            "sale",
+            "cultivation",
+            "first_seen",
+            "last_seen",
+            "area_m2",
+            "centroid",
+            "has_plan",
+            "nearby_sites",
+            "plans",
+        ],
+        "hexes" => &["h3", "count", "gi_z", "gi_p", "bin"],
+        "near" => &[
+            "id",
+            "name",
+            "kind",
+            "reports_within",
+            "use",
+            "storage",
+            "trafficking",
+            "sale",
+            "cultivation",
+            "nearest_m",
+        ],
+        "areas" => &[
+            "id",
+            "name",
+            "level",
+            "parent_id",
+            "month",
+            "status",
+            "status_since",
+            "declared_status",
+            "declared_at",
+            "discrepancy",
+            "open_plans",
+            "target_progress",
+        ],
+        "sites" => &["id", "name", "kind"],
+        "reports" => &["id", "kind", "observed_at"],
+        _ => &[],
     }
 }
 
@@ -435,7 +489,9 @@ impl LayerJob {
                     Ok(result
                         .cells
                         .iter()
-                        .filter(|c| c.counts.iter().map(|&n| n as u64).sum::<u64>() >= min_count as u64)
+                        .filter(|c| {
+                            c.counts.iter().map(|&n| n as u64).sum::<u64>() >= min_count as u64
+                        })
                         .map(|c| {
                             cell_feature(
                                 c.cell,

@@ -142,7 +142,12 @@ impl AppState {
             bbox: reports.iter().fold(None, |b: Option<[f64; 4]>, r| {
                 Some(match b {
                     None => [r.lon, r.lat, r.lon, r.lat],
-                    Some(b) => [b[0].min(r.lon), b[1].min(r.lat), b[2].max(r.lon), b[3].max(r.lat)],
+                    Some(b) => [
+                        b[0].min(r.lon),
+                        b[1].min(r.lat),
+                        b[2].max(r.lon),
+                        b[3].max(r.lat),
+                    ],
                 })
             }),
             kinds,

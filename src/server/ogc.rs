@@ -178,7 +178,8 @@ async fn describe(
             format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S"))
         })
     };
-    let mut extent = json!({"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}});
+    let mut extent =
+        json!({"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}});
     if c.4 {
         extent["temporal"] = json!({
             "interval": [[fmt(s.first_report), fmt(s.last_report)]],
@@ -277,8 +278,16 @@ pub fn parse_datetime(s: &str, tz: chrono::FixedOffset) -> Result<TimeRange, Str
             if open(a) && open(b) {
                 return Ok(TimeRange::default());
             }
-            let from = if open(a) { None } else { Some(instant(a, tz)?.0) };
-            let to = if open(b) { None } else { Some(instant(b, tz)?.1) };
+            let from = if open(a) {
+                None
+            } else {
+                Some(instant(a, tz)?.0)
+            };
+            let to = if open(b) {
+                None
+            } else {
+                Some(instant(b, tz)?.1)
+            };
             if let (Some(f), Some(t)) = (from, to)
                 && f >= t
             {
@@ -316,7 +325,9 @@ pub async fn items(
         None => None,
     };
     let time = match q.get("datetime").filter(|s| !s.is_empty()) {
-        Some(s) => parse_datetime(s, state.config.tz).map_err(|m| ApiError::bad_param("datetime", m))?,
+        Some(s) => {
+            parse_datetime(s, state.config.tz).map_err(|m| ApiError::bad_param("datetime", m))?
+        }
         None => TimeRange::default(),
     };
     let limit = match q.get("limit") {
@@ -325,14 +336,16 @@ pub async fn items(
             .parse::<u64>()
             .ok()
             .filter(|l| *l >= 1)
-            .ok_or_else(|| ApiError::bad_param("limit", format!("{s:?} is not a positive integer")))?
+            .ok_or_else(|| {
+                ApiError::bad_param("limit", format!("{s:?} is not a positive integer"))
+            })?
             .min(state.config.max_limit),
     };
     let offset = match q.get("offset") {
         None => 0,
-        Some(s) => s
-            .parse::<u64>()
-            .map_err(|_| ApiError::bad_param("offset", format!("{s:?} is not a non-negative integer")))?,
+        Some(s) => s.parse::<u64>().map_err(|_| {
+            ApiError::bad_param("offset", format!("{s:?} is not a non-negative integer"))
+        })?,
     };
     let filter = ReportFilter {
         from: time.from,
@@ -384,11 +397,21 @@ pub async fn items(
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        link(format!("{b}/collections/{}/items?{qs}", c.0), rel, respond::GEOJSON, rel)
+        link(
+            format!("{b}/collections/{}/items?{qs}", c.0),
+            rel,
+            respond::GEOJSON,
+            rel,
+        )
     };
     let mut links = vec![
         page_link(offset, "self"),
-        link(format!("{b}/collections/{}", c.0), "collection", respond::JSON, c.1),
+        link(
+            format!("{b}/collections/{}", c.0),
+            "collection",
+            respond::JSON,
+            c.1,
+        ),
     ];
     if offset + returned < matched {
         links.push(page_link(offset + returned, "next"));
@@ -507,8 +530,18 @@ pub async fn item(
     let b = base(&headers);
     let mut v = serde_json::to_value(&f).expect("serialises");
     v["links"] = json!([
-        link(format!("{b}/collections/{}/items/{}", c.0, urlencode(&fid)), "self", respond::GEOJSON, "this feature"),
-        link(format!("{b}/collections/{}", c.0), "collection", respond::JSON, c.1),
+        link(
+            format!("{b}/collections/{}/items/{}", c.0, urlencode(&fid)),
+            "self",
+            respond::GEOJSON,
+            "this feature"
+        ),
+        link(
+            format!("{b}/collections/{}", c.0),
+            "collection",
+            respond::JSON,
+            c.1
+        ),
     ]);
     Ok(respond::body(
         respond::GEOJSON,

@@ -32,7 +32,11 @@ pub fn body(content_type: &'static str, bytes: Bytes, attachment: Option<String>
 pub fn layer_body(name: &str, csv: Option<Bytes>, geojson: Bytes, download: bool) -> Response {
     match csv {
         Some(c) => body(CSV, c, download.then(|| format!("{name}.csv"))),
-        None => body(GEOJSON, geojson, download.then(|| format!("{name}.geojson"))),
+        None => body(
+            GEOJSON,
+            geojson,
+            download.then(|| format!("{name}.geojson")),
+        ),
     }
 }
 

@@ -203,7 +203,10 @@ fn with_line(e: StoreError, lines: &[u64]) -> ApiError {
                 column: "id".into(),
                 message: format!("id {id:?} is already stored (use on_conflict=skip or update)"),
             }],
-            message: format!("line {}: duplicate id {id:?}; nothing was stored", line_of(row)),
+            message: format!(
+                "line {}: duplicate id {id:?}; nothing was stored",
+                line_of(row)
+            ),
         },
         other => other.into(),
     }

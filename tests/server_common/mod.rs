@@ -5,15 +5,15 @@
 use std::sync::Arc;
 
 use axum::Router;
-use geo::polygon;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{NaiveDate, NaiveDateTime};
-use http_body_util::BodyExt;
+use geo::polygon;
 use hotspot::model::{Area, AreaLevel, Report, ReportKind, Site, SiteKind};
 use hotspot::server::auth::token_hash;
 use hotspot::server::{AppState, ServerConfig, router};
 use hotspot::store::{ImportKind, ImportMeta, OnConflict, Role, Store};
+use http_body_util::BodyExt;
 
 pub const VIEWER: &str = "viewer-token-0000000000000000000000000000000000000000000000000000";
 pub const ANALYST: &str = "analyst-token-000000000000000000000000000000000000000000000000000";
@@ -55,9 +55,14 @@ pub fn reports() -> Vec<Report> {
             observed_at: t("2025-03-01"),
         });
     }
-    for (i, (lon, lat)) in [(107.55, 16.40), (107.70, 16.50), (107.58, 16.52), (107.66, 16.43)]
-        .iter()
-        .enumerate()
+    for (i, (lon, lat)) in [
+        (107.55, 16.40),
+        (107.70, 16.50),
+        (107.58, 16.52),
+        (107.66, 16.43),
+    ]
+    .iter()
+    .enumerate()
     {
         out.push(Report {
             id: format!("S{}", i + 1),
@@ -133,7 +138,9 @@ fn meta(kind: ImportKind, name: &str) -> ImportMeta {
 
 /// A fresh in-memory SQLite store with the dataset and tokens.
 pub async fn seeded_store() -> Arc<dyn Store> {
-    let store = hotspot::store::open("sqlite::memory:").await.expect("open sqlite");
+    let store = hotspot::store::open("sqlite::memory:")
+        .await
+        .expect("open sqlite");
     store
         .import_reports(&meta(ImportKind::Reports, "reports.csv"), &reports())
         .await
@@ -189,9 +196,8 @@ pub struct Answer {
 
 impl Answer {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -210,7 +216,13 @@ impl App {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         Answer {
             status,
             headers,
@@ -226,7 +238,13 @@ impl App {
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn post(&self, uri: &str, token: Option<&str>, ct: &str, body: impl Into<Body>) -> Answer {
+    pub async fn post(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+        ct: &str,
+        body: impl Into<Body>,
+    ) -> Answer {
         let mut b = Request::post(uri)
             .header(header::HOST, "127.0.0.1:8080")
             .header(header::CONTENT_TYPE, ct);
