@@ -43,10 +43,9 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     pub fn config(&self) -> anyhow::Result<ServerConfig> {
-        let tz: chrono::FixedOffset = self
-            .tz
-            .parse()
-            .map_err(|_| crate::cli::exit::BadInput(format!("--tz {:?}: expected ±HH:MM", self.tz)))?;
+        let tz: chrono::FixedOffset = self.tz.parse().map_err(|_| {
+            crate::cli::exit::BadInput(format!("--tz {:?}: expected ±HH:MM", self.tz))
+        })?;
         Ok(ServerConfig {
             open: self.open,
             min_count: self.min_count,
@@ -87,8 +86,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }

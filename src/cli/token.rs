@@ -9,7 +9,12 @@ use crate::server::auth::{new_token, parse_role, role_name, token_hash};
 #[derive(Debug, Clone, Args)]
 pub struct TokenArgs {
     /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db", global = true)]
+    #[arg(
+        long,
+        env = "HOTSPOT_DB",
+        default_value = "sqlite://hotspot.db",
+        global = true
+    )]
     pub db: String,
     #[command(subcommand)]
     pub command: TokenCommand,
@@ -39,13 +44,17 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
     match args.command {
         TokenCommand::Create { role, name } => {
             let r = parse_role(&role).ok_or_else(|| {
-                BadInput(format!("--role {role:?}: expected viewer, analyst or admin"))
+                BadInput(format!(
+                    "--role {role:?}: expected viewer, analyst or admin"
+                ))
             })?;
             if name.trim().is_empty() {
                 return Err(BadInput("--name must not be empty".into()).into());
             }
             let token = new_token();
-            let rec = store.create_token(name.trim(), r, &token_hash(&token)).await?;
+            let rec = store
+                .create_token(name.trim(), r, &token_hash(&token))
+                .await?;
             eprintln!(
                 "token {} ({}, {}) created; it is shown only now:",
                 rec.id,

@@ -78,8 +78,11 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub cache: Arc<LayerCache<Layer>>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
-    summary: Arc<Mutex<Option<(i64, Arc<Summary>)>>>,
+    summary: SummarySlot,
 }
+
+/// The summary of one dataset version.
+type SummarySlot = Arc<Mutex<Option<(i64, Arc<Summary>)>>>;
 
 /// Extent of the stored reports (for `/api/meta` and the OGC collection extents).
 #[derive(Debug, Clone, PartialEq)]
