@@ -76,7 +76,10 @@ pub fn check_declarations(
                         contradicting.extend_from_slice(&s.deciding);
                     }
                 }
-                let after = d.declared_at.checked_add_days(Days::new(1)).unwrap_or(d.declared_at);
+                let after = d
+                    .declared_at
+                    .checked_add_days(Days::new(1))
+                    .unwrap_or(d.declared_at);
                 for &ri in &table.assigned[ai] {
                     let t = reports[ri as usize].observed_at.date();
                     if t >= after && t < until {

@@ -21,8 +21,8 @@ pub use assign::assign_reports;
 pub use discrepancy::{Discrepancy, discrepancies};
 pub use plans::{PlanProblem, hotspots_without_plan, overdue, validate_plan};
 pub use status::{
-    AreaTimeline, CleaningRegistration, MonthStatus, SignificantHotspot, StatusInput,
-    StatusParams, StatusTable, area_statuses,
+    AreaTimeline, CleaningRegistration, MonthStatus, SignificantHotspot, StatusInput, StatusParams,
+    StatusTable, area_statuses,
 };
 pub use targets::{TargetProgress, TargetState, target_progress};
 
