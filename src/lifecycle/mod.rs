@@ -24,7 +24,7 @@ pub use status::{
     AreaTimeline, CleaningRegistration, MonthStatus, SignificantHotspot, StatusInput, StatusParams,
     StatusTable, area_statuses,
 };
-pub use targets::{TargetProgress, TargetState, target_progress};
+pub use targets::{TargetProgress, TargetState, descendants_at, target_progress};
 
 /// Errors of the lifecycle layer (bad parameters or inconsistent inputs).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -14,7 +14,7 @@
 //! - With no children, the share is 0 and the target is behind unless its share is 0.
 
 use super::status::StatusTable;
-use crate::model::{Area, AreaStatus, Target};
+use crate::model::{Area, AreaLevel, AreaStatus, Target};
 use crate::timestep::TimeStep;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -64,7 +64,6 @@ pub fn target_progress(
     targets: &[Target],
     today: NaiveDate,
 ) -> Vec<TargetProgress> {
-    let by_id: HashMap<&str, &Area> = areas.iter().map(|a| (a.id.as_str(), a)).collect();
     let timeline: HashMap<&str, usize> = table
         .areas
         .iter()
@@ -74,21 +73,6 @@ pub fn target_progress(
     let (Some(&first_month), Some(&last_month)) = (table.months.first(), table.months.last())
     else {
         return Vec::new();
-    };
-    let descends_from = |a: &Area, root: &str| {
-        let mut at = a.parent_id.as_deref();
-        let mut steps = 0;
-        while let Some(p) = at {
-            if p == root {
-                return true;
-            }
-            steps += 1;
-            if steps > areas.len() {
-                return false;
-            }
-            at = by_id.get(p).and_then(|x| x.parent_id.as_deref());
-        }
-        false
     };
     let status_at = |id: &str, month: NaiveDate| -> AreaStatus {
         timeline
@@ -100,11 +84,7 @@ pub fn target_progress(
     targets
         .iter()
         .map(|t| {
-            let mut children: Vec<&Area> = areas
-                .iter()
-                .filter(|a| a.level == t.level && descends_from(a, &t.area_id))
-                .collect();
-            children.sort_by(|a, b| a.id.cmp(&b.id));
+            let children = descendants_at(areas, &t.area_id, t.level);
             let due_passed = t.due < today;
             let eval = TimeStep::Month
                 .floor(t.due.min(today))
@@ -150,6 +130,32 @@ pub fn target_progress(
             }
         })
         .collect()
+}
+
+/// Areas of `level` whose parent chain reaches `root`, sorted by id.
+pub fn descendants_at<'a>(areas: &'a [Area], root: &str, level: AreaLevel) -> Vec<&'a Area> {
+    let by_id: HashMap<&str, &Area> = areas.iter().map(|a| (a.id.as_str(), a)).collect();
+    let descends = |a: &Area| {
+        let mut at = a.parent_id.as_deref();
+        let mut steps = 0;
+        while let Some(p) = at {
+            if p == root {
+                return true;
+            }
+            steps += 1;
+            if steps > areas.len() {
+                return false;
+            }
+            at = by_id.get(p).and_then(|x| x.parent_id.as_deref());
+        }
+        false
+    };
+    let mut v: Vec<&Area> = areas
+        .iter()
+        .filter(|a| a.level == level && descends(a))
+        .collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
