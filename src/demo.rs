@@ -348,7 +348,9 @@ const EPISODES: &[Episode] = &[
     (12, "2024-07", "2024-07", 1, USE),
     (7, "2024-01", "2024-04", 3, SALE_USE),
     (7, "2024-05", "2024-06", 1, USE),
-    (7, "2026-03", "2026-05", 1, USE), // relapse after being declared kept clean
+    // Relapse after being declared kept clean (below the hotspot threshold).
+    (7, "2026-03", "2026-03", 1, USE),
+    (7, "2026-06", "2026-06", 1, SALE_USE),
     (15, "2024-01", "2025-06", 3, COMPLEX),
     (15, "2025-07", "2025-09", 1, SALE_USE),
     (5, "2026-02", "2026-10", 3, SALE_USE),

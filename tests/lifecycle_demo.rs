@@ -110,6 +110,7 @@ fn the_demo_tells_its_story() {
     assert_eq!(at(7, "2024-02-01"), Hotspot);
     assert_eq!(at(7, "2025-12-01"), KeptClean);
     assert_eq!(at(7, "2026-04-01"), Relapsed);
+    assert_eq!(at(7, "2026-10-01"), Relapsed);
     assert_eq!(at(15, "2025-03-01"), Hotspot);
     assert_eq!(at(15, "2026-10-01"), Clean);
     assert_eq!(at(5, "2025-06-01"), Clean);
