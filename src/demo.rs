@@ -13,8 +13,9 @@
 //!   **relapses** in spring 2026 (the declaration the data contradicts);
 //! - 15: a persistent hotspot (sale point) until autumn 2025, then cleaned;
 //! - 5: beside the industrial zone, quiet until a hotspot appears in 2026;
-//! - 10, 16, 18: scattered single reports (being cleaned for a while);
-//! - the rest: no reports at all.
+//! - 1, 2, 4, 6, 8, 9, 11, 13, 14, 16, 19: a report every other month (being cleaned),
+//!   stopping one group after another from mid-2024 to late 2026 (19 never stops);
+//! - 10, 18: a single report each; 17, 20: no reports at all.
 
 use crate::model::{
     Area, AreaLevel, AreaStatus, Declaration, PlanState, PlanSubject, Report, ReportKind, Site,
@@ -354,12 +355,28 @@ const EPISODES: &[Episode] = &[
     (15, "2024-01", "2025-06", 3, COMPLEX),
     (15, "2025-07", "2025-09", 1, SALE_USE),
     (5, "2026-02", "2026-10", 3, SALE_USE),
-    (18, "2024-09", "2024-09", 1, USE),
     (10, "2025-02", "2025-02", 1, USE),
-    (16, "2025-11", "2025-11", 1, USE),
+    (18, "2024-09", "2024-09", 1, USE),
     // The neighbouring wards, for the city's commune target.
     (101, "2024-01", "2026-10", 2, SALE_USE),
     (102, "2024-01", "2024-12", 3, SALE_USE),
+];
+
+/// Scattered reports, one every other month from `from` to `to` (group, from, to): below the
+/// hotspot threshold, they keep a group "being cleaned" until they stop, one group after
+/// another, so the share of drug-free groups climbs towards the targets.
+const SCATTERED: &[(usize, &str, &str)] = &[
+    (1, "2024-01", "2024-06"),
+    (2, "2024-01", "2024-09"),
+    (4, "2024-01", "2024-12"),
+    (6, "2024-01", "2025-03"),
+    (8, "2024-01", "2025-05"),
+    (9, "2024-01", "2025-08"),
+    (11, "2024-01", "2026-05"),
+    (13, "2024-01", "2026-01"),
+    (14, "2024-01", "2026-03"),
+    (16, "2024-01", "2026-08"),
+    (19, "2024-01", "2026-10"),
 ];
 
 fn make_reports(
@@ -372,7 +389,15 @@ fn make_reports(
         _ => "P-XUANPHU",
     };
     let mut out: Vec<(NaiveDateTime, f64, f64, ReportKind)> = Vec::new();
-    for &(g, from, to, per_month, kinds) in EPISODES {
+    let runs = EPISODES
+        .iter()
+        .map(|&(g, from, to, n, kinds)| (g, from, to, n, kinds, 1))
+        .chain(
+            SCATTERED
+                .iter()
+                .map(|&(g, from, to)| (g, from, to, 1, SALE_USE, 2)),
+        );
+    for (g, from, to, per_month, kinds, stride) in runs {
         let (poly, c) = if g > 100 {
             let a = areas.iter().find(|a| a.id == neighbour(g)).unwrap();
             let r = geo::BoundingRect::bounding_rect(&a.geometry).unwrap();
@@ -389,7 +414,11 @@ fn make_reports(
         };
         let first: NaiveDate = format!("{from}-01").parse().unwrap();
         let last: NaiveDate = format!("{to}-01").parse().unwrap();
-        for month in crate::timestep::TimeStep::Month.range(first, last) {
+        for month in crate::timestep::TimeStep::Month
+            .range(first, last)
+            .into_iter()
+            .step_by(stride)
+        {
             for _ in 0..per_month {
                 // Scatter around the group's centre (~60 m), kept inside its polygon.
                 let (x, y) = loop {
@@ -714,7 +743,10 @@ The story the data tells (default status parameters):
 - group 15 is a persistent retail sale point until autumn 2025, then cleaned;
 - group 5, in the south-east corner beside the industrial zone and its workers' boarding houses, becomes a hotspot in
   2026;
-- groups 10, 16 and 18 have single reports; the other groups have none.
+- groups 1, 2, 4, 6, 8, 9, 11, 13, 14, 16 and 19 have a report every other month that
+  stops one group after another (mid-2024 … late 2026; group 19 never stops), so the share of
+  drug-free groups climbs towards the ward's targets;
+- groups 10 and 18 have a single report each; groups 17 and 20 have none.
 
 Try it:
 

@@ -90,7 +90,14 @@ impl TrendChart {
                     String::new()
                 }
             })
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_labels((ymax as usize + 1).min(11))
+            .y_label_formatter(&|y| {
+                if (y - y.round()).abs() < 1e-6 {
+                    format!("{y:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .x_desc(t(lang, "Tháng", "Month"))
             .y_desc(t(lang, "Số báo cáo", "Reports"))
             .axis_desc_style(text_font(17))
