@@ -313,11 +313,11 @@ fn run_machine(
     let mut prev: Option<AreaStatus> = None;
     let mut since = base;
     let mut clean_run = 0u32;
-    for i in 0..n {
+    for (i, &before) in prefix[..n].iter().enumerate() {
         let m = base + i as i64;
         let hot = window(i, p.hotspot_window);
         let recent = window(i, p.clean_window);
-        let had_before = prefix[i] > 0;
+        let had_before = before > 0;
         let status = if hot >= p.hotspot_threshold || covers(flagged, m) {
             AreaStatus::Hotspot
         } else if recent == 0 {

@@ -72,7 +72,7 @@ impl TargetChart {
         };
         let x_of = |d: NaiveDate| month_pos(d) - month_pos(first);
         let mut targets = self.targets.clone();
-        targets.sort_by(|a, b| a.0.cmp(&b.0));
+        targets.sort_by_key(|a| a.0);
         let xmax = targets
             .iter()
             .map(|(d, _)| x_of(*d) + 1.0)
