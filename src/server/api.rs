@@ -17,8 +17,9 @@ use super::error::{ApiError, ApiResult};
 use super::features::{collection_json, features_csv, report_feature};
 use super::layers::{LayerJob, csv_columns, layer};
 use super::params::Params;
+use super::programme::{month_label, programme};
 use super::respond;
-use crate::model::{Declaration, PlanSubject};
+use crate::model::{Declaration, PlanSubject, ReportKind};
 use crate::store::{ImportKind, ImportMeta, OnConflict, PlanInput, Role};
 
 pub fn routes() -> Router<AppState> {
@@ -34,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/reports/{id}", get(get_report))
         .route("/api/layers/{name}", get(get_layer))
+        .route("/api/areas/{id}/timeline", get(area_timeline))
+        .route("/api/progress", get(progress))
         .route("/api/plans", get(list_plans).post(create_plan))
         .route(
             "/api/plans/{id}",
@@ -233,6 +236,105 @@ pub async fn get_layer(
         csv.then(|| l.csv()),
         l.geojson.clone(),
         p.download(),
+    ))
+}
+
+/// An area's computed status per month and its reports per kind per month (descendants
+/// included).
+#[utoipa::path(get, path = "/api/areas/{id}/timeline", tag = "programme", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+pub async fn area_timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    caller.require(Role::Viewer)?;
+    let prog = programme(&state).await?;
+    let &i = prog
+        .index
+        .get(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("area {id:?} not found")))?;
+    let tl = &prog.table.areas[i];
+    let counts = prog.kind_counts(i);
+    let mut by_kind = serde_json::Map::new();
+    for k in ReportKind::ALL {
+        by_kind.insert(
+            k.as_str().into(),
+            json!(counts.iter().map(|c| c[k.index()]).collect::<Vec<_>>()),
+        );
+    }
+    Ok(respond::json(&json!({
+        "area": id,
+        "name": prog.areas[i].name,
+        "level": prog.areas[i].level.as_str(),
+        "months": prog.table.months.iter().map(|m| month_label(*m)).collect::<Vec<_>>(),
+        "status": tl.months.iter().map(|m| m.status.as_str()).collect::<Vec<_>>(),
+        "since": tl.months.iter().map(|m| month_label(m.since)).collect::<Vec<_>>(),
+        "counts": by_kind,
+    })))
+}
+
+/// Targets of an area: actual vs target share of drug-free children, on track or behind, and
+/// the children not yet clean.
+#[utoipa::path(get, path = "/api/progress", tag = "programme", security(("bearer" = [])),
+    params(("area" = String, Query, description = "area id"),
+           ("date" = Option<String>, Query, description = "evaluate as of YYYY-MM-DD (default today)")),
+    responses((status = 200, body = Object), (status = 400, body = super::error::ErrorBody),
+              (status = 404, body = super::error::ErrorBody)))]
+pub async fn progress(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    caller.require(Role::Viewer)?;
+    let mut p = Params::new(q);
+    let area = p
+        .string("area")
+        .ok_or_else(|| ApiError::bad_param("area", "required"))?;
+    let date = p
+        .parsed::<chrono::NaiveDate>("date")?
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let prog = programme(&state).await?;
+    if !prog.index.contains_key(&area) {
+        return Err(ApiError::NotFound(format!("area {area:?} not found")));
+    }
+    let targets: Vec<_> = prog
+        .targets
+        .iter()
+        .filter(|t| t.area_id == area)
+        .cloned()
+        .collect();
+    let result = crate::lifecycle::target_progress(&prog.table, &prog.areas, &targets, date);
+    let names: HashMap<&str, &str> = prog
+        .areas
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
+    let list: Vec<_> = result
+        .iter()
+        .map(|t| {
+            json!({
+                "level": t.target.level.as_str(),
+                "share": t.target.share,
+                "due": t.target.due.to_string(),
+                "evaluated_month": month_label(t.evaluated_month),
+                "children": t.children,
+                "drug_free": t.drug_free,
+                "actual_share": t.actual_share,
+                "expected_share": t.expected_share,
+                "met": t.met,
+                "due_passed": t.due_passed,
+                "on_track": t.state == crate::lifecycle::TargetState::OnTrack,
+                "state": t.state.as_str(),
+                "not_clean": t.not_clean.iter().map(|(id, s)| json!({
+                    "id": id, "name": names.get(id.as_str()), "status": s.as_str()
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(respond::json(
+        &json!({"area": area, "date": date.to_string(), "targets": list}),
     ))
 }
 

@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use geo::{Contains, Coord, Geometry};
 use geojson::Feature;
 use h3o::{CellIndex, Resolution};
@@ -16,6 +16,7 @@ use super::cache::CacheKey;
 use super::error::{ApiError, ApiResult};
 use super::features::{area_feature, collection_json, feature, features_csv, props, site_feature};
 use super::params::Params;
+use super::programme::{Programme, month_label};
 use crate::analysis::dbscan::{DbscanParams, dbscan};
 use crate::analysis::emerging::{EmergingParams, emerging};
 use crate::analysis::fdr::fdr_bins;
@@ -25,6 +26,7 @@ use crate::analysis::hotspots::summarize;
 use crate::analysis::kde::{KdeParams, kde};
 use crate::analysis::proximity::{reports_near_sites, sites_near_hotspots};
 use crate::index::PointIndex;
+use crate::lifecycle::target_progress;
 use crate::model::{AreaLevel, PlanState, PlanSubject, Report, ReportKind};
 use crate::store::{ReportFilter, Role};
 use crate::timestep::TimeStep;
@@ -442,44 +444,9 @@ impl LayerJob {
                 Ok(sites.iter().map(site_feature).collect())
             }
             LayerJob::Areas { level, month } => {
-                let areas = store.areas(level).await?;
-                let declarations = store.declarations().await?;
+                let prog = super::programme::programme(state).await?;
                 let plans = store.plans(None).await?;
-                let month_end = month.map(|m| {
-                    crate::timestep::TimeStep::Month.nth(m, 1) - chrono::Duration::days(1)
-                });
-                Ok(areas
-                    .iter()
-                    .map(|a| {
-                        let declared = declarations
-                            .iter()
-                            .filter(|d| d.area_id == a.id)
-                            .filter(|d| month_end.is_none_or(|e| d.declared_at <= e))
-                            .max_by_key(|d| d.declared_at);
-                        let open_plans = plans
-                            .iter()
-                            .filter(|p| {
-                                p.state == PlanState::Open
-                                    && p.subject == PlanSubject::Area(a.id.clone())
-                            })
-                            .count();
-                        // Computed status fields stay null until lifecycle::area_statuses is
-                        // wired in (see the report to the lead).
-                        area_feature(
-                            a,
-                            props(json!({
-                                "month": month.map(|m| format!("{:04}-{:02}", m.year(), m.month())),
-                                "status": Value::Null,
-                                "status_since": Value::Null,
-                                "declared_status": declared.map(|d| d.status.as_str()),
-                                "declared_at": declared.map(|d| d.declared_at.to_string()),
-                                "discrepancy": Value::Null,
-                                "open_plans": open_plans,
-                                "target_progress": Value::Null,
-                            })),
-                        )
-                    })
-                    .collect())
+                blocking(move || Ok(area_features(&prog, &plans, level, month))).await
             }
             LayerJob::Emerging { params, .. } => {
                 blocking(move || {
@@ -514,6 +481,82 @@ impl LayerJob {
             }
         }
     }
+}
+
+/// Area polygons with their computed status in `month` (default: the last computed month),
+/// the latest declaration by then, whether the data contradicts it, open plans and targets.
+fn area_features(
+    prog: &Programme,
+    plans: &[crate::model::ActionPlan],
+    level: Option<AreaLevel>,
+    month: Option<NaiveDate>,
+) -> Vec<Feature> {
+    let month = prog.month_or_latest(month);
+    let month_end = month.map(|m| TimeStep::Month.nth(m, 1) - chrono::Duration::days(1));
+    let progress = match month_end {
+        Some(e) => target_progress(&prog.table, &prog.areas, &prog.targets, e),
+        None => Vec::new(),
+    };
+    prog.areas
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| level.is_none_or(|l| l == a.level))
+        .map(|(i, a)| {
+            let ms = month.and_then(|m| prog.table.areas[i].at(m));
+            let in_force = |d: NaiveDate| month_end.is_none_or(|e| d <= e);
+            let declared = prog
+                .declarations
+                .iter()
+                .filter(|d| d.area_id == a.id && in_force(d.declared_at))
+                .max_by_key(|d| d.declared_at);
+            let contradicting: Vec<&_> = prog
+                .checks
+                .iter()
+                .filter(|c| c.area_id == a.id && c.contradicted && in_force(c.declared_at))
+                .collect();
+            let open_plans = plans
+                .iter()
+                .filter(|p| {
+                    p.state == PlanState::Open && p.subject == PlanSubject::Area(a.id.clone())
+                })
+                .count();
+            let targets: Vec<Value> = progress
+                .iter()
+                .filter(|t| t.target.area_id == a.id)
+                .map(|t| {
+                    json!({
+                        "level": t.target.level.as_str(),
+                        "share": t.target.share,
+                        "due": t.target.due.to_string(),
+                        "actual_share": t.actual_share,
+                        "expected_share": t.expected_share,
+                        "children": t.children,
+                        "drug_free": t.drug_free,
+                        "met": t.met,
+                        "state": t.state.as_str(),
+                    })
+                })
+                .collect();
+            area_feature(
+                a,
+                props(json!({
+                    "month": month.map(month_label),
+                    "status": ms.map(|m| m.status.as_str()),
+                    "status_since": ms.map(|m| month_label(m.since)),
+                    "window_reports": ms.map(|m| m.window_reports),
+                    "declared_status": declared.map(|d| d.status.as_str()),
+                    "declared_at": declared.map(|d| d.declared_at.to_string()),
+                    "discrepancy": !contradicting.is_empty(),
+                    "contradicting_reports": contradicting
+                        .iter()
+                        .map(|c| c.contradicting_reports.len())
+                        .sum::<usize>(),
+                    "open_plans": open_plans,
+                    "target_progress": if targets.is_empty() { Value::Null } else { Value::Array(targets) },
+                })),
+            )
+        })
+        .collect()
 }
 
 fn coords(reports: &[Report]) -> Vec<Coord<f64>> {

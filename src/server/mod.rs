@@ -15,6 +15,7 @@ pub mod layers;
 pub mod ogc;
 pub mod openapi;
 pub mod params;
+pub mod programme;
 pub mod respond;
 pub mod upload;
 
@@ -79,7 +80,11 @@ pub struct AppState {
     pub cache: Arc<LayerCache<Layer>>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
     summary: SummarySlot,
+    programme: ProgrammeSlot,
 }
+
+/// The programme (statuses, discrepancies) of one dataset version.
+type ProgrammeSlot = Arc<Mutex<Option<(i64, Arc<programme::Programme>)>>>;
 
 /// The summary of one dataset version.
 type SummarySlot = Arc<Mutex<Option<(i64, Arc<Summary>)>>>;
@@ -105,6 +110,7 @@ impl AppState {
             config: Arc::new(config),
             version: Arc::new(Mutex::new(None)),
             summary: Arc::new(Mutex::new(None)),
+            programme: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -157,6 +163,18 @@ impl AppState {
         });
         *self.summary.lock().expect("summary lock") = Some((status.dataset_version, s.clone()));
         Ok(s)
+    }
+
+    /// The programme computed for `version`, if it is the one remembered.
+    pub fn programme_cached(&self, version: i64) -> Option<Arc<programme::Programme>> {
+        match self.programme.lock().expect("programme lock").as_ref() {
+            Some((v, p)) if *v == version => Some(p.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn set_programme(&self, version: i64, p: Arc<programme::Programme>) {
+        *self.programme.lock().expect("programme lock") = Some((version, p));
     }
 
     /// Forgets the remembered version after a write.
