@@ -464,6 +464,7 @@ async fn openapi_document_lists_exactly_routed_paths() {
             .replace("{name}", "sites")
             .replace("{id}", "1")
             .replace("{fid}", "1")
+            .replace("{chart}", "status.svg")
             .replace("{batch}", "1");
         for method in ops.as_object().unwrap().keys() {
             let req = axum::http::Request::builder()

@@ -176,3 +176,57 @@ async fn progress_against_targets() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn charts_as_png_and_svg() {
+    let app = app().await;
+    let a = app
+        .get("/api/charts/trend.png?area=tdp-1", Some(VIEWER))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.header(axum::http::header::CONTENT_TYPE), "image/png");
+    assert_eq!(&a.body[..8], b"\x89PNG\r\n\x1a\n");
+    let img = image::load_from_memory(&a.body).unwrap();
+    assert_eq!((img.width(), img.height()), (1280, 720));
+    let a = app
+        .get(
+            "/api/charts/trend.svg?area=tdp-1&lang=en&download=1",
+            Some(VIEWER),
+        )
+        .await;
+    assert_eq!(a.header(axum::http::header::CONTENT_TYPE), "image/svg+xml");
+    assert!(a.text().contains("<svg"));
+    assert_eq!(
+        a.header(axum::http::header::CONTENT_DISPOSITION),
+        "attachment; filename=\"trend.svg\""
+    );
+    let a = app.get("/api/charts/status.svg", Some(VIEWER)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let a = app
+        .get(
+            "/api/charts/emerging.svg?area=ward-ancuu&level=residential_group",
+            Some(VIEWER),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    for (uri, status) in [
+        ("/api/charts/trend.png", StatusCode::BAD_REQUEST),
+        ("/api/charts/trend.png?area=nope", StatusCode::NOT_FOUND),
+        (
+            "/api/charts/targets.svg?area=tdp-1",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/api/charts/pie.png", StatusCode::NOT_FOUND),
+        ("/api/charts/trend.gif?area=tdp-1", StatusCode::NOT_FOUND),
+        (
+            "/api/charts/trend.svg?area=tdp-1&lang=fr",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        assert_eq!(app.get(uri, Some(VIEWER)).await.status, status, "{uri}");
+    }
+    assert_eq!(
+        app.get("/api/charts/status.svg", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/layers/{name}", get(get_layer))
         .route("/api/areas/{id}/timeline", get(area_timeline))
         .route("/api/progress", get(progress))
+        .route("/api/charts/{chart}", get(super::charts::chart))
         .route("/api/plans", get(list_plans).post(create_plan))
         .route(
             "/api/plans/{id}",

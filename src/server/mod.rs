@@ -9,6 +9,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod cache;
+pub mod charts;
 pub mod error;
 pub mod features;
 pub mod layers;
