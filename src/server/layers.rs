@@ -280,10 +280,16 @@ impl LayerJob {
     /// viewer threshold (0 for analysts and admins).
     pub async fn run(self, state: &AppState, min_count: u32) -> ApiResult<Vec<Feature>> {
         let store = state.store.clone();
+        let started = std::time::Instant::now();
         let reports = match self.filter() {
             Some(f) => store.reports(f).await?,
             None => Vec::new(),
         };
+        tracing::debug!(
+            reports = reports.len(),
+            read_ms = started.elapsed().as_secs_f64() * 1e3,
+            "reports read"
+        );
         match self {
             LayerJob::Hotspots { eps_m, min_pts, .. } => {
                 let sites = store.sites(None).await?;
@@ -606,8 +612,19 @@ pub async fn layer(
     }
     let min_count = if viewer { state.config.min_count } else { 0 };
     let tabular = matches!(name, "hotspots" | "hexes" | "near" | "areas" | "sites");
+    let started = std::time::Instant::now();
     let features = job.run(state, min_count).await?;
+    let computed = started.elapsed();
     let layer = Arc::new(Layer::new(name, features, tabular));
+    tracing::info!(
+        layer = name,
+        params = %key.params,
+        features = layer.features.len(),
+        bytes = layer.geojson.len(),
+        compute_ms = computed.as_secs_f64() * 1e3,
+        serialise_ms = (started.elapsed() - computed).as_secs_f64() * 1e3,
+        "layer computed"
+    );
     state.cache.insert(key, layer.clone(), layer.size());
     Ok(layer)
 }

@@ -80,6 +80,7 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub cache: Arc<LayerCache<Layer>>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
+    refreshing: Arc<std::sync::atomic::AtomicBool>,
     summary: SummarySlot,
     programme: ProgrammeSlot,
 }
@@ -110,21 +111,45 @@ impl AppState {
             store,
             config: Arc::new(config),
             version: Arc::new(Mutex::new(None)),
+            refreshing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             summary: Arc::new(Mutex::new(None)),
             programme: Arc::new(Mutex::new(None)),
         }
     }
 
     /// The store's dataset version (briefly cached, see [`VERSION_TTL`]).
+    ///
+    /// A stale value is answered at once while one background task asks the store again
+    /// (`status()` counts rows, tens of milliseconds on a million reports), so the check never
+    /// sits in the path of a cached layer; only the first request after a write through this
+    /// server waits for it.
     pub async fn dataset_version(&self) -> Result<i64, ApiError> {
-        if let Some((v, at)) = *self.version.lock().expect("version lock")
-            && at.elapsed() < VERSION_TTL
-        {
-            return Ok(v);
+        let remembered = *self.version.lock().expect("version lock");
+        match remembered {
+            Some((v, at)) if at.elapsed() < VERSION_TTL => Ok(v),
+            Some((v, _)) => {
+                if !self
+                    .refreshing
+                    .swap(true, std::sync::atomic::Ordering::AcqRel)
+                {
+                    let me = self.clone();
+                    tokio::spawn(async move {
+                        if let Ok(s) = me.store.status().await {
+                            *me.version.lock().expect("version lock") =
+                                Some((s.dataset_version, Instant::now()));
+                        }
+                        me.refreshing
+                            .store(false, std::sync::atomic::Ordering::Release);
+                    });
+                }
+                Ok(v)
+            }
+            None => {
+                let v = self.store.status().await?.dataset_version;
+                *self.version.lock().expect("version lock") = Some((v, Instant::now()));
+                Ok(v)
+            }
         }
-        let v = self.store.status().await?.dataset_version;
-        *self.version.lock().expect("version lock") = Some((v, Instant::now()));
-        Ok(v)
     }
 
     /// The dataset summary, recomputed once per dataset version.
