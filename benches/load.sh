@@ -85,4 +85,4 @@ for url in "$hexes" "$base/api/layers/sites"; do
 done
 echo "   RSS after wrk: $(rss)"
 echo "== layer timings logged by the server"
-grep -o "layer computed.*" "$tmp/serve.err" | head -5 || true
+grep -oE "(reports read|layer computed).*" "$tmp/serve.err" | head -6 || true
