@@ -219,6 +219,13 @@ pub(crate) fn from_micros(us: i64) -> Result<NaiveDateTime> {
         .ok_or_else(|| StoreError::Invalid(format!("stored time {us} is out of range")))
 }
 
+/// The current UTC time, truncated to microseconds so that what is returned equals what
+/// both backends store.
+pub(crate) fn now() -> NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

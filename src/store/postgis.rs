@@ -11,7 +11,7 @@ use super::{
     Role, Store, StoreError, TokenRecord, TrackedHotspot,
 };
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use std::io::Write;
@@ -301,7 +301,7 @@ async fn merge_stage(
             });
         }
     }
-    let now = Utc::now().naive_utc();
+    let now = codec::now();
     let batch: i64 = sqlx::query_scalar(
         "INSERT INTO imports (kind, file_name, sha256, imported_by, imported_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING batch",
@@ -716,7 +716,7 @@ impl Store for PostgisStore {
         ] {
             sqlx::query(&sql).bind(batch).execute(&mut *tx).await?;
         }
-        let now = Utc::now().naive_utc();
+        let now = codec::now();
         sqlx::query("UPDATE imports SET undone_at = $1 WHERE batch = $2")
             .bind(now)
             .bind(batch)
@@ -840,7 +840,7 @@ impl Store for PostgisStore {
     }
 
     async fn create_plan(&self, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
-        let now = Utc::now().naive_utc();
+        let now = codec::now();
         let (ty, sid) = plan_subject_parts(&plan.subject);
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
@@ -869,7 +869,7 @@ impl Store for PostgisStore {
     }
 
     async fn update_plan(&self, id: i64, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
-        let now = Utc::now().naive_utc();
+        let now = codec::now();
         let (ty, sid) = plan_subject_parts(&plan.subject);
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
@@ -1003,7 +1003,7 @@ impl Store for PostgisStore {
         .bind(name)
         .bind(super::role_name(role))
         .bind(token_sha256)
-        .bind(Utc::now().naive_utc())
+        .bind(codec::now())
         .fetch_one(&self.pool)
         .await?;
         token_from_row(&row)

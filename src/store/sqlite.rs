@@ -9,7 +9,7 @@ use super::{
     Role, Store, StoreError, TokenRecord, TrackedHotspot,
 };
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -260,7 +260,7 @@ async fn merge_stage(
             });
         }
     }
-    let now = Utc::now().naive_utc();
+    let now = codec::now();
     let batch: i64 = sqlx::query_scalar(
         "INSERT INTO imports (kind, file_name, sha256, imported_by, imported_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING batch",
@@ -721,7 +721,7 @@ impl Store for SqliteStore {
         ] {
             sqlx::query(&sql).bind(batch).execute(&mut *tx).await?;
         }
-        let now = Utc::now().naive_utc();
+        let now = codec::now();
         sqlx::query("UPDATE imports SET undone_at = $1 WHERE batch = $2")
             .bind(now)
             .bind(batch)
@@ -847,7 +847,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_plan(&self, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
-        let now = Utc::now().naive_utc();
+        let now = codec::now();
         let (ty, sid) = plan_subject_parts(&plan.subject);
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
@@ -876,7 +876,7 @@ impl Store for SqliteStore {
     }
 
     async fn update_plan(&self, id: i64, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
-        let now = Utc::now().naive_utc();
+        let now = codec::now();
         let (ty, sid) = plan_subject_parts(&plan.subject);
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
@@ -1009,7 +1009,7 @@ impl Store for SqliteStore {
         .bind(name)
         .bind(super::role_name(role))
         .bind(token_sha256)
-        .bind(Utc::now().naive_utc())
+        .bind(codec::now())
         .fetch_one(&self.pool)
         .await?;
         token_from_row(&row)
