@@ -677,6 +677,57 @@ async fn tokens_keep_only_hashes(s: S) {
     assert!(s.create_token("dup", Role::Viewer, "cd34").await.is_err());
 }
 
+/// A bulk load drops and rebuilds the secondary indexes inside its transaction; a failing bulk
+/// load must roll that back too, and spatial queries must still be right afterwards.
+async fn bulk_load_keeps_indexes_and_answers(s: S) {
+    let rows = grid_reports(60_000);
+    let bbox = [107.501, 16.401, 107.5105, 16.4105];
+    let expected: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.lon >= bbox[0] && r.lon <= bbox[2] && r.lat >= bbox[1] && r.lat <= bbox[3])
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(expected.len() > 1000, "{}", expected.len());
+    s.import_reports(
+        &meta(ImportKind::Reports, "a", OnConflict::Error),
+        &rows[..59_999],
+    )
+    .await
+    .unwrap();
+    let mut again = rows[..59_998].to_vec();
+    for r in &mut again {
+        r.id.push('x');
+    }
+    again.push(rows[59_999].clone());
+    again.push(rows[3].clone());
+    assert!(matches!(
+        s.import_reports(&meta(ImportKind::Reports, "b", OnConflict::Error), &again)
+            .await,
+        Err(StoreError::Conflict { row: 59_999, .. })
+    ));
+    let f = ReportFilter {
+        bbox: Some(bbox),
+        ..Default::default()
+    };
+    let got: Vec<String> = s
+        .reports(&f)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let want: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|id| *id != "R0059999")
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        s.count_reports(&ReportFilter::default()).await.unwrap(),
+        59_999
+    );
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -716,4 +767,5 @@ suite!(
     plans_crud,
     tracked_hotspots_are_replaced,
     tokens_keep_only_hashes,
+    bulk_load_keeps_indexes_and_answers,
 );

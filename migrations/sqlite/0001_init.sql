@@ -30,7 +30,6 @@ CREATE TABLE reports (
     batch INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX reports_lon_lat ON reports (lon, lat);
-CREATE INDEX reports_observed_at ON reports (observed_at);
 CREATE TABLE reports_history (
     replaced_by INTEGER NOT NULL,
     id TEXT NOT NULL,

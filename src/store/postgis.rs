@@ -29,8 +29,27 @@ const REPORTS: Spec = Spec {
     key: "id",
     cols: &["lon", "lat", "kind", "observed_at", "h3", "geom"],
     stage_ddl: "id TEXT NOT NULL, lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL, \
-                kind TEXT NOT NULL, observed_at TIMESTAMP NOT NULL, h3 BIGINT NOT NULL, \
-                geom geometry(Point, 4326) NOT NULL",
+                kind TEXT NOT NULL, observed_at TIMESTAMP NOT NULL, h3 BIGINT NOT NULL",
+    staged: Some(&["lon", "lat", "kind", "observed_at", "h3"]),
+    exprs: Some(&[
+        "s.lon",
+        "s.lat",
+        "s.kind",
+        "s.observed_at",
+        "s.h3",
+        "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)",
+    ]),
+    bulk_indexes: &[
+        (
+            "reports_geom",
+            "CREATE INDEX reports_geom ON reports USING GIST (geom)",
+        ),
+        ("reports_h3", "CREATE INDEX reports_h3 ON reports (h3)"),
+        (
+            "reports_observed_at",
+            "CREATE INDEX reports_observed_at ON reports (observed_at)",
+        ),
+    ],
     area_ref: None,
 };
 const SITES: Spec = Spec {
@@ -40,6 +59,9 @@ const SITES: Spec = Spec {
     cols: &["name", "kind", "geom"],
     stage_ddl: "id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, \
                 geom geometry(Geometry, 4326) NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: None,
 };
 const AREAS: Spec = Spec {
@@ -49,6 +71,9 @@ const AREAS: Spec = Spec {
     cols: &["name", "level", "parent_id", "geom"],
     stage_ddl: "id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent_id TEXT, \
                 geom geometry(MultiPolygon, 4326) NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: Some("parent_id"),
 };
 const DECLARATIONS: Spec = Spec {
@@ -58,6 +83,9 @@ const DECLARATIONS: Spec = Spec {
     cols: &["area_id", "status", "declared_at", "declared_by"],
     stage_ddl: "key TEXT NOT NULL, area_id TEXT NOT NULL, status TEXT NOT NULL, \
                 declared_at DATE NOT NULL, declared_by TEXT NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: Some("area_id"),
 };
 const TARGETS: Spec = Spec {
@@ -67,6 +95,9 @@ const TARGETS: Spec = Spec {
     cols: &["area_id", "level", "share", "due"],
     stage_ddl: "key TEXT NOT NULL, area_id TEXT NOT NULL, level TEXT NOT NULL, \
                 share DOUBLE PRECISION NOT NULL, due DATE NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: Some("area_id"),
 };
 
@@ -173,10 +204,7 @@ impl PostgisStore {
         .execute(&mut *tx)
         .await?;
         stage_rows(&mut tx, spec, rows, keys, vals).await?;
-        sqlx::query("ANALYZE pg_temp.stage")
-            .execute(&mut *tx)
-            .await?;
-        let record = merge_stage(&mut tx, spec, meta).await?;
+        let record = merge_stage(rows.len(), &mut tx, spec, meta).await?;
         tx.commit().await?;
         Ok(record)
     }
@@ -288,6 +316,7 @@ async fn stage_rows<'r, T>(
 
 /// Conflict handling, history, insert and the batch record (the transaction stays open).
 async fn merge_stage(
+    incoming: usize,
     conn: &mut PgConnection,
     spec: &Spec,
     meta: &ImportMeta,
@@ -347,11 +376,27 @@ async fn merge_stage(
                 .await?;
         }
     }
+    let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", spec.table))
+        .fetch_one(&mut *conn)
+        .await?;
+    let rebuild = !spec.bulk_indexes.is_empty() && engine::rebuild_indexes(incoming, existing);
+    if rebuild {
+        for (name, _) in spec.bulk_indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     let inserted = sqlx::query(&spec.insert_from_stage())
         .bind(batch)
         .execute(&mut *conn)
         .await?
         .rows_affected();
+    if rebuild {
+        for (_, create) in spec.bulk_indexes {
+            sqlx::query(create).execute(&mut *conn).await?;
+        }
+    }
     sqlx::query("UPDATE imports SET inserted = $1, updated = $2, skipped = $3 WHERE batch = $4")
         .bind(inserted as i64)
         .bind(updated as i64)
@@ -411,9 +456,6 @@ fn report_vals(r: &Report) -> Vec<Val<'_>> {
         Val::Text(r.kind.as_str()),
         Val::Ts(r.observed_at),
         Val::I64(h3),
-        Val::Bytes(codec::to_ewkb(&geo::Geometry::Point(geo::Point::new(
-            r.lon, r.lat,
-        )))),
     ]
 }
 

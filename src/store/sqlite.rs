@@ -30,6 +30,12 @@ const REPORTS: Spec = Spec {
     cols: &["lon", "lat", "kind", "observed_at"],
     stage_ddl: "id TEXT NOT NULL, lon REAL NOT NULL, lat REAL NOT NULL, kind TEXT NOT NULL, \
                 observed_at INTEGER NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[(
+        "reports_lon_lat",
+        "CREATE INDEX reports_lon_lat ON reports (lon, lat)",
+    )],
     area_ref: None,
 };
 const SITES: Spec = Spec {
@@ -41,6 +47,9 @@ const SITES: Spec = Spec {
     ],
     stage_ddl: "id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, geom BLOB NOT NULL, \
                 min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: None,
 };
 const AREAS: Spec = Spec {
@@ -59,6 +68,9 @@ const AREAS: Spec = Spec {
     ],
     stage_ddl: "id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent_id TEXT, \
                 geom BLOB NOT NULL, min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: Some("parent_id"),
 };
 const DECLARATIONS: Spec = Spec {
@@ -68,6 +80,9 @@ const DECLARATIONS: Spec = Spec {
     cols: &["area_id", "status", "declared_at", "declared_by"],
     stage_ddl: "key TEXT NOT NULL, area_id TEXT NOT NULL, status TEXT NOT NULL, \
                 declared_at TEXT NOT NULL, declared_by TEXT NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: Some("area_id"),
 };
 const TARGETS: Spec = Spec {
@@ -77,6 +92,9 @@ const TARGETS: Spec = Spec {
     cols: &["area_id", "level", "share", "due"],
     stage_ddl: "key TEXT NOT NULL, area_id TEXT NOT NULL, level TEXT NOT NULL, share REAL NOT NULL, \
                 due TEXT NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
     area_ref: Some("area_id"),
 };
 
@@ -168,7 +186,7 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await?;
         stage_rows(&mut tx, spec, rows, keys, vals).await?;
-        let record = merge_stage(&mut tx, spec, meta).await?;
+        let record = merge_stage(rows.len(), &mut tx, spec, meta).await?;
         sqlx::query("DROP TABLE temp.stage")
             .execute(&mut *tx)
             .await?;
@@ -247,6 +265,7 @@ async fn stage_rows<'r, T>(
 
 /// Conflict handling, history, insert and the batch record (the transaction stays open).
 async fn merge_stage(
+    incoming: usize,
     conn: &mut SqliteConnection,
     spec: &Spec,
     meta: &ImportMeta,
@@ -306,11 +325,27 @@ async fn merge_stage(
                 .await?;
         }
     }
+    let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", spec.table))
+        .fetch_one(&mut *conn)
+        .await?;
+    let rebuild = !spec.bulk_indexes.is_empty() && engine::rebuild_indexes(incoming, existing);
+    if rebuild {
+        for (name, _) in spec.bulk_indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     let inserted = sqlx::query(&spec.insert_from_stage())
         .bind(batch)
         .execute(&mut *conn)
         .await?
         .rows_affected();
+    if rebuild {
+        for (_, create) in spec.bulk_indexes {
+            sqlx::query(create).execute(&mut *conn).await?;
+        }
+    }
     sqlx::query("UPDATE imports SET inserted = $1, updated = $2, skipped = $3 WHERE batch = $4")
         .bind(inserted as i64)
         .bind(updated as i64)
