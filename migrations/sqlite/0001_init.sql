@@ -29,7 +29,9 @@ CREATE TABLE reports (
     observed_at INTEGER NOT NULL,
     batch INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX reports_lon_lat ON reports (lon, lat);
+-- Covering (the key `id` rides along in every index of a WITHOUT ROWID table): bbox
+-- queries never touch the table itself.
+CREATE INDEX reports_lon_lat ON reports (lon, lat, kind, observed_at);
 CREATE TABLE reports_history (
     replaced_by INTEGER NOT NULL,
     id TEXT NOT NULL,

@@ -230,6 +230,7 @@ pub(crate) fn now() -> NaiveDateTime {
 mod tests {
     use super::*;
     use crate::model::ReportKind;
+    use geo::{line_string, polygon};
 
     fn report(id: &str, lon: f64, lat: f64) -> Report {
         Report {
@@ -272,14 +273,14 @@ mod tests {
 
     #[test]
     fn self_intersecting_polygon_is_a_row_error() {
-        let bow_tie = geo::Geometry::Polygon(geo::polygon![
+        let bow_tie = geo::Geometry::Polygon(polygon![
             (x: 0.0, y: 0.0), (x: 1.0, y: 1.0), (x: 1.0, y: 0.0), (x: 0.0, y: 1.0), (x: 0.0, y: 0.0)
         ]);
         assert!(matches!(
             check_geometry(4, &bow_tie),
             Err(StoreError::Row { row: 4, .. })
         ));
-        let line = geo::Geometry::LineString(geo::line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0)]);
+        let line = geo::Geometry::LineString(line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0)]);
         assert!(check_geometry(0, &line).is_err());
     }
 

@@ -34,7 +34,7 @@ const REPORTS: Spec = Spec {
     exprs: None,
     bulk_indexes: &[(
         "reports_lon_lat",
-        "CREATE INDEX reports_lon_lat ON reports (lon, lat)",
+        "CREATE INDEX reports_lon_lat ON reports (lon, lat, kind, observed_at)",
     )],
     area_ref: None,
 };
