@@ -9,6 +9,7 @@ mod codec;
 mod engine;
 pub mod postgis;
 pub mod sqlite;
+mod sqlite_raw;
 
 use crate::model::{
     ActionPlan, Area, AreaLevel, Declaration, PlanState, PlanSubject, Report, ReportKind, Site,

@@ -4,6 +4,7 @@
 //! prefilter in SQL (index on `(lon, lat)` for reports) and the exact test in Rust with `geo`.
 use super::codec::{self, Val};
 use super::engine::{self, Spec};
+use super::sqlite_raw::{self, Param};
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, OnConflict, PlanInput, ReportFilter, Result,
     Role, Store, StoreError, TokenRecord, TrackedHotspot,
@@ -14,7 +15,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Connection, Row, Sqlite, SqliteConnection};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -454,47 +455,36 @@ fn target_vals(t: &Target) -> Vec<Val<'_>> {
     ]
 }
 
-/// `WHERE` for the SQL part of a report filter; `extra_bbox` is the area prefilter.
-fn push_report_where(
-    qb: &mut QueryBuilder<'_, Sqlite>,
-    f: &ReportFilter,
-    extra_bbox: Option<[f64; 4]>,
-) {
-    qb.push(" WHERE 1 = 1");
+/// `WHERE` for the SQL part of a report filter (`?` placeholders, parameters in order);
+/// `extra_bbox` is the area prefilter.
+fn report_where(f: &ReportFilter, extra_bbox: Option<[f64; 4]>) -> (String, Vec<Param>) {
+    let mut sql = String::from(" WHERE 1 = 1");
+    let mut params = Vec::new();
     if let Some(from) = f.from {
-        qb.push(" AND observed_at >= ")
-            .push_bind(codec::micros(from));
+        sql.push_str(" AND observed_at >= ?");
+        params.push(Param::I64(codec::micros(from)));
     }
     if let Some(to) = f.to {
-        qb.push(" AND observed_at < ").push_bind(codec::micros(to));
+        sql.push_str(" AND observed_at < ?");
+        params.push(Param::I64(codec::micros(to)));
     }
     if !f.kinds.is_empty() {
-        qb.push(" AND kind IN (");
-        let mut sep = qb.separated(", ");
-        for k in &f.kinds {
-            sep.push_bind(k.as_str());
-        }
-        qb.push(")");
+        sql.push_str(" AND kind IN (");
+        sql.push_str(&vec!["?"; f.kinds.len()].join(", "));
+        sql.push(')');
+        params.extend(f.kinds.iter().map(|k| Param::Text(k.as_str().into())));
     }
     for b in [f.bbox, extra_bbox].into_iter().flatten() {
         if b[0] <= b[2] {
-            qb.push(" AND lon BETWEEN ")
-                .push_bind(b[0])
-                .push(" AND ")
-                .push_bind(b[2]);
+            sql.push_str(" AND lon BETWEEN ? AND ?");
         } else {
             // Crosses the antimeridian.
-            qb.push(" AND (lon >= ")
-                .push_bind(b[0])
-                .push(" OR lon <= ")
-                .push_bind(b[2])
-                .push(")");
+            sql.push_str(" AND (lon >= ? OR lon <= ?)");
         }
-        qb.push(" AND lat BETWEEN ")
-            .push_bind(b[1])
-            .push(" AND ")
-            .push_bind(b[3]);
+        sql.push_str(" AND lat BETWEEN ? AND ?");
+        params.extend([b[0], b[2], b[1], b[3]].map(Param::F64));
     }
+    (sql, params)
 }
 
 fn report_from_row(r: (String, f64, f64, String, i64)) -> Result<Report> {
@@ -548,25 +538,35 @@ impl SqliteStore {
             Some(id) => Some(self.area_tree(id).await?),
             None => None,
         };
-        let mut qb =
-            QueryBuilder::<Sqlite>::new("SELECT id, lon, lat, kind, observed_at FROM reports");
-        push_report_where(&mut qb, f, area.as_ref().map(|a| a.1));
-        qb.push(" ORDER BY id");
-        if page_in_sql && area.is_none() {
-            push_paging(&mut qb, f);
+        let extra = area.as_ref().map(|a| a.1);
+        let (where_sql, mut params) = report_where(f, extra);
+        let mut sql = format!(
+            "SELECT id, lon, lat, kind, observed_at FROM reports{}{where_sql} ORDER BY id",
+            index_hint(f, extra)
+        );
+        if page_in_sql && area.is_none() && (f.limit.is_some() || f.offset.is_some()) {
+            sql.push_str(" LIMIT ? OFFSET ?");
+            params.push(Param::I64(f.limit.map_or(-1, |l| l as i64)));
+            params.push(Param::I64(f.offset.unwrap_or(0) as i64));
         }
-        let rows: Vec<(String, f64, f64, String, i64)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            if let Some((polys, _)) = &area {
-                if !codec::point_in_any(polys, r.1, r.2) {
-                    continue;
-                }
-            }
-            out.push(report_from_row(r)?);
-        }
-        if page_in_sql && area.is_some() {
+        let mut conn = self.pool.acquire().await?;
+        let mut handle = conn.lock_handle().await?;
+        let db = handle.as_raw_handle().as_ptr();
+        // SAFETY: the handle stays locked (exclusively ours) for the whole call.
+        let read = || unsafe { sqlite_raw::reports(db, &sql, &params) };
+        let rows = match tokio::runtime::Handle::current().runtime_flavor() {
+            tokio::runtime::RuntimeFlavor::CurrentThread => read(),
+            _ => tokio::task::block_in_place(read),
+        }?;
+        drop(handle);
+        let Some((polys, _)) = &area else {
+            return Ok(rows);
+        };
+        let mut out: Vec<Report> = rows
+            .into_iter()
+            .filter(|r| codec::point_in_any(polys, r.lon, r.lat))
+            .collect();
+        if page_in_sql {
             let off = f.offset.unwrap_or(0) as usize;
             let lim = f.limit.map_or(usize::MAX, |l| l as usize);
             out = out.into_iter().skip(off).take(lim).collect();
@@ -575,12 +575,15 @@ impl SqliteStore {
     }
 }
 
-fn push_paging(qb: &mut QueryBuilder<'_, Sqlite>, f: &ReportFilter) {
-    if f.limit.is_some() || f.offset.is_some() {
-        qb.push(" LIMIT ")
-            .push_bind(f.limit.map_or(-1, |l| l as i64))
-            .push(" OFFSET ")
-            .push_bind(f.offset.unwrap_or(0) as i64);
+/// Without statistics the planner prefers walking the primary key (it yields the id order
+/// for free) over the covering `(lon, lat, …)` index; a bbox is selective, so insist on it.
+fn index_hint(f: &ReportFilter, extra: Option<[f64; 4]>) -> &'static str {
+    let boxes = [f.bbox, extra];
+    let mut boxes = boxes.iter().flatten().peekable();
+    if boxes.peek().is_some() && boxes.all(|b| b[0] <= b[2]) {
+        " INDEXED BY reports_lon_lat"
+    } else {
+        ""
     }
 }
 
@@ -782,9 +785,20 @@ impl Store for SqliteStore {
             let n = self.filtered_reports(&unpaged, false).await?.len() as u64;
             return Ok(n);
         }
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reports");
-        push_report_where(&mut qb, filter, None);
-        let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
+        let (where_sql, params) = report_where(filter, None);
+        let sql = format!(
+            "SELECT COUNT(*) FROM reports{}{where_sql}",
+            index_hint(filter, None)
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for p in params {
+            q = match p {
+                Param::F64(x) => q.bind(x),
+                Param::I64(x) => q.bind(x),
+                Param::Text(s) => q.bind(s),
+            };
+        }
+        let n = q.fetch_one(&self.pool).await?;
         Ok(n as u64)
     }
 
