@@ -540,6 +540,134 @@ fn push_report_where(qb: &mut QueryBuilder<'_, Postgres>, f: &ReportFilter, with
     }
 }
 
+/// An SQL string literal (standard_conforming_strings: only `'` needs doubling).
+fn literal(s: &str) -> Result<String> {
+    if s.contains('\0') {
+        return Err(StoreError::Invalid("NUL in a query value".into()));
+    }
+    Ok(format!("'{}'", s.replace('\'', "''")))
+}
+
+/// The report query with every value inlined as a literal, for `COPY (query) TO STDOUT`
+/// (COPY takes no parameters). Values are numbers, timestamps, vocabulary words and one
+/// quoted area id.
+fn report_copy_sql(f: &ReportFilter) -> Result<String> {
+    let mut sql = String::new();
+    if let Some(area) = &f.area {
+        sql.push_str(&format!(
+            "WITH RECURSIVE tree(id) AS (SELECT id FROM areas WHERE id = {} \
+             UNION SELECT a.id FROM areas a JOIN tree t ON a.parent_id = t.id), \
+             polys AS (SELECT geom FROM areas JOIN tree USING (id)) ",
+            literal(area)?
+        ));
+    }
+    sql.push_str("SELECT r.id, r.lon, r.lat, r.kind, r.observed_at FROM reports r WHERE TRUE");
+    let ts = |t: NaiveDateTime| format!("'{}'::timestamp", t.format("%Y-%m-%d %H:%M:%S%.6f"));
+    if let Some(from) = f.from {
+        sql.push_str(&format!(" AND r.observed_at >= {}", ts(from)));
+    }
+    if let Some(to) = f.to {
+        sql.push_str(&format!(" AND r.observed_at < {}", ts(to)));
+    }
+    if !f.kinds.is_empty() {
+        let kinds: Vec<String> = f
+            .kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect();
+        sql.push_str(&format!(" AND r.kind IN ({})", kinds.join(", ")));
+    }
+    if let Some(b) = f.bbox {
+        if b.iter().any(|x| !x.is_finite()) {
+            return Err(StoreError::Invalid(format!("bbox {b:?} is not finite")));
+        }
+        let env = |p: [f64; 4]| {
+            format!(
+                "r.geom && ST_MakeEnvelope({:?}, {:?}, {:?}, {:?}, 4326)",
+                p[0], p[1], p[2], p[3]
+            )
+        };
+        if b[0] <= b[2] {
+            sql.push_str(&format!(" AND {}", env(b)));
+        } else {
+            sql.push_str(&format!(
+                " AND ({} OR {})",
+                env([b[0], b[1], 180.0, b[3]]),
+                env([-180.0, b[1], b[2], b[3]])
+            ));
+        }
+    }
+    if f.area.is_some() {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM polys p WHERE p.geom && r.geom \
+             AND ST_Intersects(p.geom, r.geom))",
+        );
+    }
+    sql.push_str(" ORDER BY r.id");
+    if let Some(limit) = f.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    if let Some(offset) = f.offset {
+        sql.push_str(&format!(" OFFSET {offset}"));
+    }
+    Ok(sql)
+}
+
+/// Undoes COPY text escaping of one field.
+fn unescape(field: &[u8]) -> String {
+    if !field.contains(&b'\\') {
+        return String::from_utf8_lossy(field).into_owned();
+    }
+    let mut out = Vec::with_capacity(field.len());
+    let mut it = field.iter();
+    while let Some(&b) = it.next() {
+        if b == b'\\' {
+            match it.next() {
+                Some(b't') => out.push(b'\t'),
+                Some(b'n') => out.push(b'\n'),
+                Some(b'r') => out.push(b'\r'),
+                Some(&c) => out.push(c),
+                None => {}
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One `id, lon, lat, kind, observed_at` line of COPY text output.
+fn parse_copy_line(line: &[u8]) -> Result<Report> {
+    let bad = || {
+        StoreError::Invalid(format!(
+            "unexpected COPY row {:?}",
+            String::from_utf8_lossy(line)
+        ))
+    };
+    let mut f = line.split(|&b| b == b'\t');
+    let mut next = || f.next().ok_or_else(bad);
+    let id = unescape(next()?);
+    let num = |b: &[u8]| -> Result<f64> {
+        std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(bad)
+    };
+    let lon = num(next()?)?;
+    let lat = num(next()?)?;
+    let kind = codec::parse_vocab(std::str::from_utf8(next()?).map_err(|_| bad())?)?;
+    let t = std::str::from_utf8(next()?).map_err(|_| bad())?;
+    let observed_at =
+        NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").map_err(|_| bad())?;
+    Ok(Report {
+        id,
+        lon,
+        lat,
+        kind,
+        observed_at,
+    })
+}
+
 /// Starts a report query, with the `polys` CTE (area and descendants) when filtering by area.
 fn report_query<'a>(select: &str, f: &'a ReportFilter) -> QueryBuilder<'a, Postgres> {
     let mut qb = QueryBuilder::<Postgres>::new("");
@@ -770,19 +898,38 @@ impl Store for PostgisStore {
         Ok(record)
     }
 
+    /// Streams the rows with `COPY (…) TO STDOUT`: decoding a million rows from COPY text is
+    /// several times faster than through sqlx's row decoding.
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>> {
+        use futures::StreamExt;
         self.check_area(filter).await?;
-        let mut qb = report_query("SELECT r.id, r.lon, r.lat, r.kind, r.observed_at", filter);
-        qb.push(" ORDER BY r.id");
-        if let Some(limit) = filter.limit {
-            qb.push(" LIMIT ").push_bind(limit as i64);
+        let sql = report_copy_sql(filter)?;
+        let mut conn = self.pool.acquire().await?;
+        let mut stream = conn
+            .copy_out_raw(&format!("COPY ({sql}) TO STDOUT"))
+            .await?;
+        let mut out = Vec::new();
+        let mut pending: Vec<u8> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            let data: &[u8] = if pending.is_empty() {
+                &chunk
+            } else {
+                pending.extend_from_slice(&chunk);
+                &pending
+            };
+            let mut start = 0;
+            while let Some(n) = data[start..].iter().position(|&b| b == b'\n') {
+                out.push(parse_copy_line(&data[start..start + n])?);
+                start += n + 1;
+            }
+            let rest = data[start..].to_vec();
+            pending = rest;
         }
-        if let Some(offset) = filter.offset {
-            qb.push(" OFFSET ").push_bind(offset as i64);
+        if !pending.is_empty() {
+            out.push(parse_copy_line(&pending)?);
         }
-        let rows: Vec<(String, f64, f64, String, NaiveDateTime)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
-        rows.into_iter().map(report_from_row).collect()
+        Ok(out)
     }
 
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
