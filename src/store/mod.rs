@@ -250,6 +250,11 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
+/// The lower-case name of an import kind (`reports`, `sites`, …), as stored and printed.
+pub fn import_kind_name(kind: ImportKind) -> &'static str {
+    engine::kind_name(kind)
+}
+
 pub(crate) fn role_name(role: Role) -> &'static str {
     match role {
         Role::Viewer => "viewer",
