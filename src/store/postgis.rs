@@ -636,6 +636,26 @@ fn unescape(field: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// PostgreSQL's text form of a `timestamp`, `YYYY-MM-DD HH:MM:SS[.ffffff]`, without the cost
+/// of a format-string parser (it runs once per report when reading everything).
+fn parse_timestamp(t: &str) -> Option<NaiveDateTime> {
+    let b = t.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<u32>().ok();
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let micros = match t.get(19..) {
+        Some("") => 0,
+        Some(frac) if frac.starts_with('.') && frac.len() <= 7 => {
+            let digits = &frac[1..];
+            digits.parse::<u32>().ok()? * 10u32.pow(6 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    date.and_hms_micro_opt(num(11..13)?, num(14..16)?, num(17..19)?, micros)
+}
+
 /// One `id, lon, lat, kind, observed_at` line of COPY text output.
 fn parse_copy_line(line: &[u8]) -> Result<Report> {
     let bad = || {
@@ -657,8 +677,7 @@ fn parse_copy_line(line: &[u8]) -> Result<Report> {
     let lat = num(next()?)?;
     let kind = codec::parse_vocab(std::str::from_utf8(next()?).map_err(|_| bad())?)?;
     let t = std::str::from_utf8(next()?).map_err(|_| bad())?;
-    let observed_at =
-        NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").map_err(|_| bad())?;
+    let observed_at = parse_timestamp(t).ok_or_else(bad)?;
     Ok(Report {
         id,
         lon,
@@ -777,6 +796,43 @@ fn area_from_row(r: (String, String, String, Option<String>, Vec<u8>)) -> Result
 const PLAN_COLS: &str = "id, subject_type, subject_id, responsible_person, task, responsible_unit, \
      deadline, expected_result, approving_authority, state, created_by, created_at, updated_by, \
      updated_at";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_rows_parse_back() {
+        let r =
+            parse_copy_line(b"a\\tb\\\\c\t107.5\t-16.25\tsale\t2024-02-29 23:59:58.1234").unwrap();
+        assert_eq!(r.id, "a\tb\\c");
+        assert_eq!(
+            (r.lon, r.lat, r.kind),
+            (107.5, -16.25, crate::model::ReportKind::Sale)
+        );
+        assert_eq!(
+            r.observed_at,
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+                .unwrap()
+                .and_hms_micro_opt(23, 59, 58, 123_400)
+                .unwrap()
+        );
+        assert_eq!(
+            parse_timestamp("2025-01-02 03:04:05"),
+            NaiveDate::from_ymd_opt(2025, 1, 2)
+                .unwrap()
+                .and_hms_opt(3, 4, 5)
+        );
+        assert_eq!(parse_timestamp("2025-13-02 03:04:05"), None);
+        assert_eq!(parse_timestamp("2025-01-02T03:04:05"), None);
+    }
+
+    #[test]
+    fn literals_double_quotes() {
+        assert_eq!(literal("O'Neil").unwrap(), "'O''Neil'");
+        assert!(literal("a\0b").is_err());
+    }
+}
 
 #[async_trait::async_trait]
 impl Store for PostgisStore {
