@@ -139,6 +139,11 @@ impl PostgisStore {
         }
         let opts = PgConnectOptions::from_str(url)?;
         let mut conn: PgConnection = sqlx::Connection::connect_with(&opts).await?;
+        // PostGIS lives in `public` for every schema; parallel first calls may race on
+        // creating it, and the loser's error is harmless.
+        let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
+            .execute(&mut conn)
+            .await;
         sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
             .execute(&mut conn)
             .await?;
