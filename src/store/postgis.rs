@@ -618,78 +618,110 @@ fn report_copy_sql(f: &ReportFilter) -> Result<String> {
     Ok(sql)
 }
 
-/// Undoes COPY text escaping of one field.
-fn unescape(field: &[u8]) -> String {
-    if !field.contains(&b'\\') {
-        return String::from_utf8_lossy(field).into_owned();
+/// Decodes `COPY … (FORMAT binary)` output of `id, lon, lat, kind, observed_at`, whatever
+/// the chunking of the stream.
+#[derive(Default)]
+struct CopyBinaryReports {
+    buf: Vec<u8>,
+    header_done: bool,
+    trailer_seen: bool,
+    out: Vec<Report>,
+}
+
+/// Microseconds of `timestamp` count from 2000-01-01 00:00:00.
+fn pg_epoch() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("valid date")
+}
+
+impl CopyBinaryReports {
+    fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.extend_from_slice(chunk);
+        let mut pos = 0;
+        while let Some(used) = self.next_item(&buf[pos..])? {
+            pos += used;
+        }
+        buf.drain(..pos);
+        self.buf = buf;
+        Ok(())
     }
-    let mut out = Vec::with_capacity(field.len());
-    let mut it = field.iter();
-    while let Some(&b) = it.next() {
-        if b == b'\\' {
-            match it.next() {
-                Some(b't') => out.push(b'\t'),
-                Some(b'n') => out.push(b'\n'),
-                Some(b'r') => out.push(b'\r'),
-                Some(&c) => out.push(c),
-                None => {}
+
+    fn finish(self) -> Result<Vec<Report>> {
+        if !self.trailer_seen || !self.buf.is_empty() {
+            return Err(StoreError::Invalid("truncated COPY binary stream".into()));
+        }
+        Ok(self.out)
+    }
+
+    /// Consumes the header or one tuple from the front of `data`; `None` when incomplete.
+    fn next_item(&mut self, data: &[u8]) -> Result<Option<usize>> {
+        let bad = |what: &str| StoreError::Invalid(format!("COPY binary stream: {what}"));
+        if self.trailer_seen {
+            return if data.is_empty() {
+                Ok(None)
+            } else {
+                Err(bad("data after the trailer"))
+            };
+        }
+        if !self.header_done {
+            if data.len() < 19 {
+                return Ok(None);
             }
-        } else {
-            out.push(b);
+            if &data[..11] != b"PGCOPY\n\xff\r\n\0" {
+                return Err(bad("bad signature"));
+            }
+            let ext = u32::from_be_bytes(data[15..19].try_into().expect("4 bytes")) as usize;
+            if data.len() < 19 + ext {
+                return Ok(None);
+            }
+            self.header_done = true;
+            return Ok(Some(19 + ext));
         }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// PostgreSQL's text form of a `timestamp`, `YYYY-MM-DD HH:MM:SS[.ffffff]`, without the cost
-/// of a format-string parser (it runs once per report when reading everything).
-fn parse_timestamp(t: &str) -> Option<NaiveDateTime> {
-    let b = t.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<u32>().ok();
-    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-    let micros = match t.get(19..) {
-        Some("") => 0,
-        Some(frac) if frac.starts_with('.') && frac.len() <= 7 => {
-            let digits = &frac[1..];
-            digits.parse::<u32>().ok()? * 10u32.pow(6 - digits.len() as u32)
+        if data.len() < 2 {
+            return Ok(None);
         }
-        _ => return None,
-    };
-    date.and_hms_micro_opt(num(11..13)?, num(14..16)?, num(17..19)?, micros)
-}
-
-/// One `id, lon, lat, kind, observed_at` line of COPY text output.
-fn parse_copy_line(line: &[u8]) -> Result<Report> {
-    let bad = || {
-        StoreError::Invalid(format!(
-            "unexpected COPY row {:?}",
-            String::from_utf8_lossy(line)
-        ))
-    };
-    let mut f = line.split(|&b| b == b'\t');
-    let mut next = || f.next().ok_or_else(bad);
-    let id = unescape(next()?);
-    let num = |b: &[u8]| -> Result<f64> {
-        std::str::from_utf8(b)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(bad)
-    };
-    let lon = num(next()?)?;
-    let lat = num(next()?)?;
-    let kind = codec::parse_vocab(std::str::from_utf8(next()?).map_err(|_| bad())?)?;
-    let t = std::str::from_utf8(next()?).map_err(|_| bad())?;
-    let observed_at = parse_timestamp(t).ok_or_else(bad)?;
-    Ok(Report {
-        id,
-        lon,
-        lat,
-        kind,
-        observed_at,
-    })
+        let n = i16::from_be_bytes([data[0], data[1]]);
+        if n == -1 {
+            self.trailer_seen = true;
+            return Ok(Some(2));
+        }
+        if n != 5 {
+            return Err(bad("expected 5 columns"));
+        }
+        let mut p = 2;
+        let mut fields: [&[u8]; 5] = [&[]; 5];
+        for f in &mut fields {
+            let Some(len) = data.get(p..p + 4) else {
+                return Ok(None);
+            };
+            let len = i32::from_be_bytes(len.try_into().expect("4 bytes"));
+            let len = usize::try_from(len).map_err(|_| bad("unexpected NULL"))?;
+            p += 4;
+            let Some(bytes) = data.get(p..p + len) else {
+                return Ok(None);
+            };
+            *f = bytes;
+            p += len;
+        }
+        let f8 = |b: &[u8]| -> Result<f64> {
+            Ok(f64::from_be_bytes(
+                b.try_into().map_err(|_| bad("float8 size"))?,
+            ))
+        };
+        let us = i64::from_be_bytes(fields[4].try_into().map_err(|_| bad("timestamp size"))?);
+        self.out.push(Report {
+            id: String::from_utf8_lossy(fields[0]).into_owned(),
+            lon: f8(fields[1])?,
+            lat: f8(fields[2])?,
+            kind: codec::parse_vocab(std::str::from_utf8(fields[3]).map_err(|_| bad("kind"))?)?,
+            observed_at: pg_epoch()
+                .checked_add_signed(chrono::TimeDelta::microseconds(us))
+                .ok_or_else(|| bad("timestamp out of range"))?,
+        });
+        Ok(Some(p))
+    }
 }
 
 /// Starts a report query, with the `polys` CTE (area and descendants) when filtering by area.
@@ -806,30 +838,44 @@ const PLAN_COLS: &str = "id, subject_type, subject_id, responsible_person, task,
 mod tests {
     use super::*;
 
+    /// A hand-built binary COPY stream, fed in every possible chunking.
     #[test]
-    fn copy_text_rows_parse_back() {
-        let r =
-            parse_copy_line(b"a\\tb\\\\c\t107.5\t-16.25\tsale\t2024-02-29 23:59:58.1234").unwrap();
-        assert_eq!(r.id, "a\tb\\c");
-        assert_eq!(
-            (r.lon, r.lat, r.kind),
-            (107.5, -16.25, crate::model::ReportKind::Sale)
-        );
-        assert_eq!(
-            r.observed_at,
-            NaiveDate::from_ymd_opt(2024, 2, 29)
+    fn copy_binary_rows_decode_in_any_chunking() {
+        let mut stream = b"PGCOPY\n\xff\r\n\0".to_vec();
+        stream.extend_from_slice(&0u32.to_be_bytes()); // flags
+        stream.extend_from_slice(&0u32.to_be_bytes()); // header extension
+        let field = |s: &mut Vec<u8>, b: &[u8]| {
+            s.extend_from_slice(&(b.len() as i32).to_be_bytes());
+            s.extend_from_slice(b);
+        };
+        stream.extend_from_slice(&5i16.to_be_bytes());
+        field(&mut stream, "a\tb".as_bytes());
+        field(&mut stream, &107.5f64.to_be_bytes());
+        field(&mut stream, &(-16.25f64).to_be_bytes());
+        field(&mut stream, b"sale");
+        // 2000-01-02 00:00:01.5
+        field(&mut stream, &(86_401_500_000i64).to_be_bytes());
+        stream.extend_from_slice(&(-1i16).to_be_bytes());
+        let want = Report {
+            id: "a\tb".into(),
+            lon: 107.5,
+            lat: -16.25,
+            kind: crate::model::ReportKind::Sale,
+            observed_at: NaiveDate::from_ymd_opt(2000, 1, 2)
                 .unwrap()
-                .and_hms_micro_opt(23, 59, 58, 123_400)
-                .unwrap()
-        );
-        assert_eq!(
-            parse_timestamp("2025-01-02 03:04:05"),
-            NaiveDate::from_ymd_opt(2025, 1, 2)
-                .unwrap()
-                .and_hms_opt(3, 4, 5)
-        );
-        assert_eq!(parse_timestamp("2025-13-02 03:04:05"), None);
-        assert_eq!(parse_timestamp("2025-01-02T03:04:05"), None);
+                .and_hms_milli_opt(0, 0, 1, 500)
+                .unwrap(),
+        };
+        for size in 1..stream.len() {
+            let mut r = CopyBinaryReports::default();
+            for chunk in stream.chunks(size) {
+                r.push(chunk).unwrap();
+            }
+            assert_eq!(r.finish().unwrap(), vec![want.clone()], "chunk size {size}");
+        }
+        let mut cut = CopyBinaryReports::default();
+        cut.push(&stream[..stream.len() - 2]).unwrap();
+        assert!(cut.finish().is_err());
     }
 
     #[test]
@@ -959,38 +1005,22 @@ impl Store for PostgisStore {
         Ok(record)
     }
 
-    /// Streams the rows with `COPY (…) TO STDOUT`: decoding a million rows from COPY text is
-    /// several times faster than through sqlx's row decoding.
+    /// Streams the rows with `COPY (…) TO STDOUT (FORMAT binary)`: a million rows arrive
+    /// several times faster than through sqlx's row decoding, and binary spares the server
+    /// formatting floats and timestamps as text.
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>> {
         use futures::StreamExt;
         self.check_area(filter).await?;
         let sql = report_copy_sql(filter)?;
         let mut conn = self.pool.acquire().await?;
         let mut stream = conn
-            .copy_out_raw(&format!("COPY ({sql}) TO STDOUT"))
+            .copy_out_raw(&format!("COPY ({sql}) TO STDOUT (FORMAT binary)"))
             .await?;
-        let mut out = Vec::new();
-        let mut pending: Vec<u8> = Vec::new();
+        let mut reader = CopyBinaryReports::default();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk?;
-            let data: &[u8] = if pending.is_empty() {
-                &chunk
-            } else {
-                pending.extend_from_slice(&chunk);
-                &pending
-            };
-            let mut start = 0;
-            while let Some(n) = data[start..].iter().position(|&b| b == b'\n') {
-                out.push(parse_copy_line(&data[start..start + n])?);
-                start += n + 1;
-            }
-            let rest = data[start..].to_vec();
-            pending = rest;
+            reader.push(&chunk?)?;
         }
-        if !pending.is_empty() {
-            out.push(parse_copy_line(&pending)?);
-        }
-        Ok(out)
+        reader.finish()
     }
 
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
