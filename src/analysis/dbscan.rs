@@ -179,6 +179,41 @@ impl Bounds {
         }
         b
     }
+    /// The grid cube of `key`.
+    fn cube(key: &CellKey, side: f64) -> Self {
+        let lo = key.0.map(|k| k as f64 * side);
+        Bounds {
+            lo,
+            hi: lo.map(|v| v + side),
+        }
+    }
+    /// Squared distance between two boxes.
+    fn box_dist2(&self, other: &Bounds) -> f64 {
+        let mut s = 0.0;
+        for k in 0..3 {
+            let d = (self.lo[k] - other.hi[k]).max(other.lo[k] - self.hi[k]).max(0.0);
+            s += d * d;
+        }
+        s
+    }
+    /// Whether the box may contain points of the unit sphere (with slack for rounding).
+    fn meets_unit_sphere(&self) -> bool {
+        let (mut near, mut far) = (0.0, 0.0);
+        for k in 0..3 {
+            let (lo, hi) = (self.lo[k], self.hi[k]);
+            let n = if lo > 0.0 {
+                lo
+            } else if hi < 0.0 {
+                -hi
+            } else {
+                0.0
+            };
+            let f = lo.abs().max(hi.abs());
+            near += n * n;
+            far += f * f;
+        }
+        near <= 1.0 + 1e-9 && far >= 1.0 - 1e-9
+    }
     /// Squared distance from `p` to the nearest point of the box.
     fn min_dist2(&self, p: &[f64; 3]) -> f64 {
         let mut s = 0.0;
@@ -270,23 +305,40 @@ impl<'a> Grid<'a> {
         cell_start.push(order.len() as u32);
         drop(keyed);
 
+        let bounds: Vec<Bounds> = (0..keys.len())
+            .into_par_iter()
+            .map(|c| {
+                let r = cell_start[c] as usize..cell_start[c + 1] as usize;
+                Bounds::of(order[r].iter().map(|&i| &xyz[i as usize]))
+            })
+            .collect();
+
         let mut map = CellMap::with_capacity_and_hasher(keys.len(), Default::default());
         for (c, &k) in keys.iter().enumerate() {
             map.insert(k, c as u32);
         }
         let offsets: Vec<[i64; 3]> = stencil(reach);
+        let reach2 = sure_out * sure_out;
         let lists: Vec<Vec<u32>> = keys
             .par_iter()
-            .map(|k| {
+            .zip(bounds.par_iter())
+            .map(|(k, b)| {
                 offsets
                     .iter()
                     .filter_map(|o| {
-                        map.get(&CellKey([k.0[0] + o[0], k.0[1] + o[1], k.0[2] + o[2]]))
-                            .copied()
+                        let key = CellKey([k.0[0] + o[0], k.0[1] + o[1], k.0[2] + o[2]]);
+                        // Skip the hash probe for cubes that cannot hold a neighbour: too far
+                        // from this cell's points, or off the sphere's surface.
+                        let cube = Bounds::cube(&key, side);
+                        if cube.box_dist2(b) > reach2 || !cube.meets_unit_sphere() {
+                            return None;
+                        }
+                        map.get(&key).copied()
                     })
                     .collect()
             })
             .collect();
+        drop(map);
         let mut nbr_start = Vec::with_capacity(keys.len() + 1);
         let mut nbr = Vec::with_capacity(lists.iter().map(Vec::len).sum());
         nbr_start.push(0);
@@ -295,14 +347,6 @@ impl<'a> Grid<'a> {
             nbr_start.push(nbr.len() as u32);
         }
         drop(lists);
-
-        let bounds: Vec<Bounds> = (0..keys.len())
-            .into_par_iter()
-            .map(|c| {
-                let r = cell_start[c] as usize..cell_start[c + 1] as usize;
-                Bounds::of(order[r].iter().map(|&i| &xyz[i as usize]))
-            })
-            .collect();
 
         Grid {
             coords,
