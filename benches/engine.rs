@@ -46,7 +46,9 @@ fn city(n: usize, seed: u64) -> Vec<Coord<f64>> {
 fn index(c: &mut Criterion) {
     let pts = city(100_000, 1);
     let mut g = c.benchmark_group("index");
-    g.bench_function("build_100k", |b| b.iter(|| PointIndex::build(black_box(&pts))));
+    g.bench_function("build_100k", |b| {
+        b.iter(|| PointIndex::build(black_box(&pts)))
+    });
     let idx = PointIndex::build(&pts);
     let queries = &pts[..1000];
     g.bench_function("within_150m_x1000_on_100k", |b| {

@@ -11,7 +11,7 @@
 //!   in label order and a border point keeps the first label it gets); otherwise it is noise.
 //!
 //! # How it is fast
-//! Points go into a hashed grid of cubes over their unit-sphere xyz position. The cube's
+//! Points go into a sparse grid of cubes (sorted by key) over their unit-sphere xyz position. The cube's
 //! diagonal is a hair shorter than the chord that corresponds to `eps_m`, so all points of one
 //! cube are mutual neighbours: a cube holding ≥ `min_pts` points makes them all core without
 //! any distance computation, and the core points of one cube always belong to one cluster.
@@ -28,8 +28,6 @@
 use crate::index::{EARTH_RADIUS_M, chord_for_m, haversine_m, unit_xyz};
 use geo::Coord;
 use rayon::prelude::*;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// Label of points in no cluster.
 pub const NOISE: i32 = -1;
@@ -119,44 +117,9 @@ fn validate(params: &DbscanParams) -> Result<(), super::AnalysisError> {
     Ok(())
 }
 
-/// Integer cube coordinates of a grid cell.
+/// Integer cube coordinates of a grid cell (ordered lexicographically).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct CellKey([i64; 3]);
-
-impl Hash for CellKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let [x, y, z] = self.0;
-        state.write_u64(
-            (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
-                ^ (z as u64).wrapping_mul(0x1656_67B1_9E37_79F9),
-        );
-    }
-}
-
-/// A small, fast hasher for [`CellKey`] (a splitmix64 finaliser over one word); the keys are
-/// not attacker-chosen in a way that matters for a batch kernel.
-#[derive(Default)]
-struct CellHasher(u64);
-
-impl Hasher for CellHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01B3);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 ^= v;
-    }
-    fn finish(&self) -> u64 {
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
-type CellMap = HashMap<CellKey, u32, BuildHasherDefault<CellHasher>>;
 
 /// Axis-aligned box of a cell's points in xyz.
 #[derive(Debug, Clone, Copy)]
@@ -179,40 +142,16 @@ impl Bounds {
         }
         b
     }
-    /// The grid cube of `key`.
-    fn cube(key: &CellKey, side: f64) -> Self {
-        let lo = key.0.map(|k| k as f64 * side);
-        Bounds {
-            lo,
-            hi: lo.map(|v| v + side),
-        }
-    }
     /// Squared distance between two boxes.
     fn box_dist2(&self, other: &Bounds) -> f64 {
         let mut s = 0.0;
         for k in 0..3 {
-            let d = (self.lo[k] - other.hi[k]).max(other.lo[k] - self.hi[k]).max(0.0);
+            let d = (self.lo[k] - other.hi[k])
+                .max(other.lo[k] - self.hi[k])
+                .max(0.0);
             s += d * d;
         }
         s
-    }
-    /// Whether the box may contain points of the unit sphere (with slack for rounding).
-    fn meets_unit_sphere(&self) -> bool {
-        let (mut near, mut far) = (0.0, 0.0);
-        for k in 0..3 {
-            let (lo, hi) = (self.lo[k], self.hi[k]);
-            let n = if lo > 0.0 {
-                lo
-            } else if hi < 0.0 {
-                -hi
-            } else {
-                0.0
-            };
-            let f = lo.abs().max(hi.abs());
-            near += n * n;
-            far += f * f;
-        }
-        near <= 1.0 + 1e-9 && far >= 1.0 - 1e-9
     }
     /// Squared distance from `p` to the nearest point of the box.
     fn min_dist2(&self, p: &[f64; 3]) -> f64 {
@@ -313,40 +252,7 @@ impl<'a> Grid<'a> {
             })
             .collect();
 
-        let mut map = CellMap::with_capacity_and_hasher(keys.len(), Default::default());
-        for (c, &k) in keys.iter().enumerate() {
-            map.insert(k, c as u32);
-        }
-        let offsets: Vec<[i64; 3]> = stencil(reach);
-        let reach2 = sure_out * sure_out;
-        let lists: Vec<Vec<u32>> = keys
-            .par_iter()
-            .zip(bounds.par_iter())
-            .map(|(k, b)| {
-                offsets
-                    .iter()
-                    .filter_map(|o| {
-                        let key = CellKey([k.0[0] + o[0], k.0[1] + o[1], k.0[2] + o[2]]);
-                        // Skip the hash probe for cubes that cannot hold a neighbour: too far
-                        // from this cell's points, or off the sphere's surface.
-                        let cube = Bounds::cube(&key, side);
-                        if cube.box_dist2(b) > reach2 || !cube.meets_unit_sphere() {
-                            return None;
-                        }
-                        map.get(&key).copied()
-                    })
-                    .collect()
-            })
-            .collect();
-        drop(map);
-        let mut nbr_start = Vec::with_capacity(keys.len() + 1);
-        let mut nbr = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-        nbr_start.push(0);
-        for l in &lists {
-            nbr.extend_from_slice(l);
-            nbr_start.push(nbr.len() as u32);
-        }
-        drop(lists);
+        let (nbr_start, nbr) = neighbour_lists(&keys, &bounds, reach, sure_out * sure_out);
 
         Grid {
             coords,
@@ -562,19 +468,75 @@ struct Cells {
     core_bounds: Vec<Bounds>,
 }
 
-/// Offsets of the cells that can hold neighbours (the own cell excluded).
-fn stencil(reach: i64) -> Vec<[i64; 3]> {
-    let mut v = Vec::new();
-    for dx in -reach..=reach {
-        for dy in -reach..=reach {
-            for dz in -reach..=reach {
-                if (dx, dy, dz) != (0, 0, 0) {
-                    v.push([dx, dy, dz]);
+/// For every cell, the other cells that may hold neighbours (CSR: starts, list).
+///
+/// Cells are sorted by key, and translating every key by one offset keeps that order, so for
+/// each (dx, dy) column offset a pointer walks forward through the sorted keys: no hashing,
+/// and memory is read in a few sequential streams. A candidate cell is kept when the bounding
+/// boxes of the two cells' points are within `reach2` (squared chord).
+fn neighbour_lists(
+    keys: &[CellKey],
+    bounds: &[Bounds],
+    reach: i64,
+    reach2: f64,
+) -> (Vec<u32>, Vec<u32>) {
+    let columns: Vec<(i64, i64)> = (-reach..=reach)
+        .flat_map(|dx| (-reach..=reach).map(move |dy| (dx, dy)))
+        .collect();
+    let n = keys.len();
+    let chunk = (n / (rayon::current_num_threads() * 8)).max(2048);
+    let parts: Vec<(Vec<u32>, Vec<u32>)> = (0..n.div_ceil(chunk))
+        .into_par_iter()
+        .map(|part| {
+            let (a, b) = (part * chunk, ((part + 1) * chunk).min(n));
+            let lower = |c: usize, (dx, dy): (i64, i64)| {
+                let k = keys[c].0;
+                CellKey([k[0] + dx, k[1] + dy, k[2] - reach])
+            };
+            let mut ptr: Vec<usize> = columns
+                .iter()
+                .map(|&o| {
+                    let lo = lower(a, o);
+                    keys.partition_point(|k| *k < lo)
+                })
+                .collect();
+            let mut list = Vec::new();
+            let mut lens = Vec::with_capacity(b - a);
+            for c in a..b {
+                let before = list.len();
+                let k = keys[c].0;
+                for (o, &(dx, dy)) in columns.iter().enumerate() {
+                    let lo = lower(c, (dx, dy));
+                    let hi = CellKey([k[0] + dx, k[1] + dy, k[2] + reach]);
+                    let mut p = ptr[o];
+                    while p < n && keys[p] < lo {
+                        p += 1;
+                    }
+                    ptr[o] = p;
+                    while p < n && keys[p] <= hi {
+                        if p != c && bounds[p].box_dist2(&bounds[c]) <= reach2 {
+                            list.push(p as u32);
+                        }
+                        p += 1;
+                    }
                 }
+                lens.push((list.len() - before) as u32);
             }
+            (list, lens)
+        })
+        .collect();
+    let total: usize = parts.iter().map(|(l, _)| l.len()).sum();
+    let mut start = Vec::with_capacity(n + 1);
+    let mut list = Vec::with_capacity(total);
+    start.push(0u32);
+    for (l, lens) in parts {
+        list.extend_from_slice(&l);
+        for len in lens {
+            let last = *start.last().unwrap();
+            start.push(last + len);
         }
     }
-    v
+    (start, list)
 }
 
 /// Connected components of core points, numbered by first core point in input order.

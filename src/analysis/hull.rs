@@ -39,9 +39,16 @@ pub fn cluster_polygon(points: &[Coord<f64>]) -> Polygon<f64> {
     };
     let mut pts: Vec<Coord<f64>> = points
         .iter()
-        .map(|c| Coord {
-            x: first.x + (c.x - first.x + 180.0).rem_euclid(360.0) - 180.0,
-            y: c.y,
+        .map(|c| {
+            // Shift by whole turns only, so that coordinates stay bit-identical otherwise.
+            let x = if c.x - first.x > 180.0 {
+                c.x - 360.0
+            } else if c.x - first.x < -180.0 {
+                c.x + 360.0
+            } else {
+                c.x
+            };
+            Coord { x, y: c.y }
         })
         .collect();
     pts.sort_unstable_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
@@ -186,7 +193,11 @@ mod tests {
 
     #[test]
     fn orientation_helper_agrees() {
-        let p = cluster_polygon(&[coord! { x: 0.0, y: 0.0 }, coord! { x: 1.0, y: 0.0 }, coord! { x: 0.0, y: 1.0 }]);
+        let p = cluster_polygon(&[
+            coord! { x: 0.0, y: 0.0 },
+            coord! { x: 1.0, y: 0.0 },
+            coord! { x: 0.0, y: 1.0 },
+        ]);
         assert_eq!(p.clone().orient(Direction::Default), p);
         assert!(cluster_polygon(&[]).exterior().0.is_empty());
     }
