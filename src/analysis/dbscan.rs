@@ -117,9 +117,25 @@ fn validate(params: &DbscanParams) -> Result<(), super::AnalysisError> {
     Ok(())
 }
 
-/// Integer cube coordinates of a grid cell (ordered lexicographically).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct CellKey([i64; 3]);
+/// Integer cube coordinates of a grid cell, biased and packed into 21 bits each so that
+/// numeric order is lexicographic (x, y, z) order and sorting moves 16-byte items.
+type CellKey = u64;
+
+const KEY_BIAS: i64 = 1 << 20;
+
+/// Smallest cube side (unit-sphere units): keeps |coordinate| ≤ 10⁶ + 1 so that coordinates
+/// plus stencil offsets fit the 21-bit fields. Below it (eps under ~11 m) cubes are no longer
+/// cliques and every pair is tested.
+const MIN_SIDE: f64 = 1e-6;
+
+fn pack([x, y, z]: [i64; 3]) -> CellKey {
+    ((x + KEY_BIAS) as u64) << 42 | ((y + KEY_BIAS) as u64) << 21 | (z + KEY_BIAS) as u64
+}
+
+fn unpack(k: CellKey) -> [i64; 3] {
+    let field = |shift: u32| ((k >> shift) & ((1 << 21) - 1)) as i64 - KEY_BIAS;
+    [field(42), field(21), field(0)]
+}
 
 /// Axis-aligned box of a cell's points in xyz.
 #[derive(Debug, Clone, Copy)]
@@ -128,6 +144,8 @@ struct Bounds {
     hi: [f64; 3],
 }
 
+// Loops over the three axes read best indexed.
+#[allow(clippy::needless_range_loop)]
 impl Bounds {
     fn of<'a>(pts: impl Iterator<Item = &'a [f64; 3]>) -> Self {
         let mut b = Bounds {
@@ -188,6 +206,8 @@ struct Grid<'a> {
     order: Vec<u32>,
     /// Cell `c` holds `order[cell_start[c]..cell_start[c + 1]]`.
     cell_start: Vec<u32>,
+    /// Cell of each input point.
+    cell_of: Vec<u32>,
     /// Neighbour cells of `c` (itself excluded): `nbr[nbr_start[c]..nbr_start[c + 1]]`.
     nbr_start: Vec<u32>,
     nbr: Vec<u32>,
@@ -208,17 +228,18 @@ impl<'a> Grid<'a> {
         let margin = 1e-12 + 1e-9 * chord;
         let sure_in = chord - margin;
         let sure_out = chord + margin;
-        let cells_are_cliques = chord - 2.0 * margin > 0.5 * chord;
+        let clique_side = (chord - 2.0 * margin) / 3f64.sqrt();
+        let cells_are_cliques = chord - 2.0 * margin > 0.5 * chord && clique_side >= MIN_SIDE;
         let side = if cells_are_cliques {
-            (chord - 2.0 * margin) / 3f64.sqrt()
+            clique_side
         } else {
-            sure_out
+            sure_out.max(MIN_SIDE)
         };
         let reach = (sure_out / side).ceil() as i64;
 
         let xyz: Vec<[f64; 3]> = coords.par_iter().map(|&c| unit_xyz(c)).collect();
         let key_of = |p: &[f64; 3]| {
-            CellKey([
+            pack([
                 (p[0] / side).floor() as i64,
                 (p[1] / side).floor() as i64,
                 (p[2] / side).floor() as i64,
@@ -243,6 +264,12 @@ impl<'a> Grid<'a> {
         }
         cell_start.push(order.len() as u32);
         drop(keyed);
+        let mut cell_of = vec![0u32; order.len()];
+        for c in 0..keys.len() {
+            for &i in &order[cell_start[c] as usize..cell_start[c + 1] as usize] {
+                cell_of[i as usize] = c as u32;
+            }
+        }
 
         let bounds: Vec<Bounds> = (0..keys.len())
             .into_par_iter()
@@ -260,6 +287,7 @@ impl<'a> Grid<'a> {
             xyz,
             order,
             cell_start,
+            cell_of,
             nbr_start,
             nbr,
             bounds,
@@ -351,14 +379,23 @@ impl<'a> Grid<'a> {
     /// Reorders each cell's members so that core points come first; returns per cell the
     /// number of core points and the bounding box of the core points.
     fn partition_cores(&mut self, core: &[bool]) -> Cells {
-        let mut core_len = Vec::with_capacity(self.cell_count());
-        for c in 0..self.cell_count() {
-            let r = self.cell_start[c] as usize..self.cell_start[c + 1] as usize;
-            let slice = &mut self.order[r];
-            // Stable: cores then the rest, each in ascending input order.
-            slice.sort_by_key(|&i| !core[i as usize]);
-            core_len.push(slice.iter().take_while(|&&i| core[i as usize]).count() as u32);
-        }
+        // Cores then the rest, each in ascending input order.
+        let order: Vec<u32> = (0..self.cell_count())
+            .into_par_iter()
+            .flat_map_iter(|c| {
+                let m = self.members(c);
+                let cores = m.iter().copied().filter(|&i| core[i as usize]);
+                cores.chain(m.iter().copied().filter(|&i| !core[i as usize]))
+            })
+            .collect();
+        self.order = order;
+        let core_len: Vec<u32> = (0..self.cell_count())
+            .into_par_iter()
+            .map(|c| {
+                let m = self.members(c);
+                m.iter().take_while(|&&i| core[i as usize]).count() as u32
+            })
+            .collect();
         let core_bounds = (0..self.cell_count())
             .into_par_iter()
             .map(|c| {
@@ -376,16 +413,16 @@ impl<'a> Grid<'a> {
         &self.members(c)[..cells.core_len[c] as usize]
     }
 
-    /// Union-find edges between core points found from cell `c` (to cells with larger ids).
+    /// Union-find edges found from cell `c` (to cells with larger ids). When cells are
+    /// cliques the union-find runs over cells (a cell's cores form one component) and an edge
+    /// joins two cells; otherwise it runs over points and an edge joins two core points.
     fn core_edges(&self, cells: &Cells, c: usize) -> Vec<(u32, u32)> {
         let mine = self.cores(cells, c);
         let mut edges = Vec::new();
-        let Some(&first) = mine.first() else {
+        if mine.is_empty() {
             return edges;
-        };
-        if self.cells_are_cliques {
-            edges.extend(mine[1..].iter().map(|&q| (first, q)));
-        } else {
+        }
+        if !self.cells_are_cliques {
             for (k, &p) in mine.iter().enumerate() {
                 edges.extend(
                     mine[k + 1..]
@@ -408,11 +445,12 @@ impl<'a> Grid<'a> {
                 }
                 for &q in theirs {
                     if self.near(p, q) {
-                        edges.push((p, q));
                         if self.cells_are_cliques {
                             // One link joins the two (internally connected) cells.
+                            edges.push((c as u32, d as u32));
                             break 'pairs;
                         }
+                        edges.push((p, q));
                     }
                 }
             }
@@ -490,8 +528,8 @@ fn neighbour_lists(
         .map(|part| {
             let (a, b) = (part * chunk, ((part + 1) * chunk).min(n));
             let lower = |c: usize, (dx, dy): (i64, i64)| {
-                let k = keys[c].0;
-                CellKey([k[0] + dx, k[1] + dy, k[2] - reach])
+                let k = unpack(keys[c]);
+                pack([k[0] + dx, k[1] + dy, k[2] - reach])
             };
             let mut ptr: Vec<usize> = columns
                 .iter()
@@ -504,10 +542,10 @@ fn neighbour_lists(
             let mut lens = Vec::with_capacity(b - a);
             for c in a..b {
                 let before = list.len();
-                let k = keys[c].0;
+                let k = unpack(keys[c]);
                 for (o, &(dx, dy)) in columns.iter().enumerate() {
                     let lo = lower(c, (dx, dy));
-                    let hi = CellKey([k[0] + dx, k[1] + dy, k[2] + reach]);
+                    let hi = pack([k[0] + dx, k[1] + dy, k[2] + reach]);
                     let mut p = ptr[o];
                     while p < n && keys[p] < lo {
                         p += 1;
@@ -547,7 +585,11 @@ fn label_components(grid: &Grid<'_>, cells: &Cells, core: &[bool]) -> (Vec<i32>,
         .map(|c| grid.core_edges(cells, c))
         .collect();
     let n = core.len();
-    let mut uf = UnionFind::new(n);
+    let mut uf = UnionFind::new(if grid.cells_are_cliques {
+        grid.cell_count()
+    } else {
+        n
+    });
     for list in &edges {
         for &(a, b) in list {
             uf.union(a, b);
@@ -555,11 +597,16 @@ fn label_components(grid: &Grid<'_>, cells: &Cells, core: &[bool]) -> (Vec<i32>,
     }
     drop(edges);
     let mut labels = vec![NOISE; n];
-    let mut root_label = vec![NOISE; n];
+    let mut root_label = vec![NOISE; uf.parent.len()];
     let mut next = 0i32;
     for i in 0..n {
         if core[i] {
-            let r = uf.find(i as u32) as usize;
+            let element = if grid.cells_are_cliques {
+                grid.cell_of[i]
+            } else {
+                i as u32
+            };
+            let r = uf.find(element) as usize;
             if root_label[r] == NOISE {
                 root_label[r] = next;
                 next += 1;
