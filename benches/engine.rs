@@ -85,6 +85,16 @@ fn dbscan_group(c: &mut Criterion) {
             b.iter(|| one.install(|| dbscan(black_box(p), &params).unwrap()))
         });
     }
+    // One very dense hotspot: 100 000 reports with σ = 20 m, so ~all are within eps of
+    // each other (the case that makes neighbour lists quadratic).
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let nd = Normal::new(0.0, 20.0 / 111_195.0).unwrap();
+    let dense: Vec<Coord<f64>> = (0..100_000)
+        .map(|_| coord! { x: 107.59 + nd.sample(&mut rng), y: 16.46 + nd.sample(&mut rng) })
+        .collect();
+    g.bench_function("rayon/one_dense_hotspot_100000", |b| {
+        b.iter(|| dbscan(black_box(&dense), &params).unwrap())
+    });
     g.finish();
 }
 

@@ -14,8 +14,11 @@
 //! Points go into a sparse grid of cubes (sorted by key) over their unit-sphere xyz position. The cube's
 //! diagonal is a hair shorter than the chord that corresponds to `eps_m`, so all points of one
 //! cube are mutual neighbours: a cube holding ≥ `min_pts` points makes them all core without
-//! any distance computation, and the core points of one cube always belong to one cluster.
-//! Only cubes within two steps on each axis can hold neighbours. Neighbour counting stops at
+//! any distance computation, and the core points of one cube always belong to one cluster
+//! (so the union-find runs over cubes, not points). Only cubes within two steps on each axis
+//! can hold neighbours; they are found by walking the sorted cube keys, without hashing.
+//! For eps under ~11 m the cubes would be too small for the packed keys, so they are made
+//! larger than eps and every pair is tested instead (same results, less shortcutting). Neighbour counting stops at
 //! `min_pts`, whole cubes are counted at once when their bounding box lies inside the radius,
 //! and cluster merging needs a single close core pair per pair of cubes (then a union-find).
 //! Distances are tested on the chord first; only pairs within rounding distance of `eps_m`
