@@ -4,11 +4,11 @@
 //! "heatmaps". It integrates to 1 over the plane, so summed over the cells of a fine grid,
 //! density × cell area gives back the (weighted) number of reports.
 //!
-//! Evaluation runs per cell: candidate cells are the grid disks around every cell holding a
-//! report, large enough to reach every centre within h; each candidate asks the point index
-//! for its reports within h. Every cell's sum is taken over its reports in input order, so
-//! the result does not depend on the thread count.
-use crate::index::PointIndex;
+//! Reports are grouped by the cell they fall in; each group adds its kernels to the centres
+//! of a grid disk around its cell, large enough to reach every centre within h (whole
+//! candidates beyond h plus the group's spread are skipped). Partial sums are then added per
+//! cell in group order, so the result does not depend on the thread count.
+use crate::index::haversine_m;
 use geo::Coord;
 use h3o::{CellIndex, LatLng, Resolution};
 use rayon::prelude::*;
@@ -67,48 +67,75 @@ pub fn kde(
         }
     }
     let res = params.resolution;
-    let mut occupied = points
+    // Reports grouped by the cell they fall in (cell order, then input order).
+    let mut by_cell = points
         .par_iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             LatLng::new(c.y, c.x)
-                .map(|ll| ll.to_cell(res))
+                .map(|ll| (ll.to_cell(res), i as u32))
                 .map_err(|e| super::AnalysisError::H3(e.to_string()))
         })
-        .collect::<Result<Vec<CellIndex>, _>>()?;
-    occupied.par_sort_unstable();
-    occupied.dedup();
+        .collect::<Result<Vec<(CellIndex, u32)>, _>>()?;
+    by_cell.par_sort_unstable();
+    let mut groups: Vec<(CellIndex, &[(CellIndex, u32)])> = Vec::new();
+    for run in by_cell.chunk_by(|a, b| a.0 == b.0) {
+        groups.push((run[0].0, run));
+    }
 
+    // Each group adds its reports' kernels to the cells of a grid disk around its cell;
+    // candidates farther than h + the group's spread from its centre are skipped whole.
     let k = disk_radius(h, res);
-    let mut candidates: Vec<CellIndex> = occupied
+    let mut partials: Vec<(CellIndex, u32, f64)> = groups
         .par_iter()
-        .flat_map_iter(|c| c.grid_disk::<Vec<_>>(k))
-        .collect();
-    candidates.par_sort_unstable();
-    candidates.dedup();
-
-    let index = PointIndex::build(points);
-    Ok(candidates
-        .into_par_iter()
-        .filter_map(|cell| {
-            let ll = LatLng::from(cell);
-            let centre = Coord {
-                x: ll.lng(),
-                y: ll.lat(),
-            };
-            let mut density = 0.0;
-            let mut reached = false;
-            for (i, d) in index.within_with_distance(centre, h) {
-                if d < h {
-                    reached = true;
-                    density += weights.map_or(1.0, |w| w[i]) * quartic_kernel(d, h);
-                }
-            }
-            reached.then_some(DensityCell {
-                cell,
-                density: density * 1e6,
-            })
+        .enumerate()
+        .flat_map_iter(|(g, &(cell, members))| {
+            let own = centre_of(cell);
+            let spread = members
+                .iter()
+                .map(|&(_, i)| haversine_m(own, points[i as usize]))
+                .fold(0.0, f64::max);
+            cell.grid_disk::<Vec<_>>(k)
+                .into_iter()
+                .filter_map(move |c| {
+                    let centre = centre_of(c);
+                    if haversine_m(own, centre) > h + spread + 1e-6 {
+                        return None;
+                    }
+                    let mut sum = 0.0;
+                    let mut reached = false;
+                    for &(_, i) in members {
+                        let d = haversine_m(centre, points[i as usize]);
+                        if d < h {
+                            reached = true;
+                            sum += weights.map_or(1.0, |w| w[i as usize]) * quartic_kernel(d, h);
+                        }
+                    }
+                    reached.then_some((c, g as u32, sum))
+                })
         })
-        .collect())
+        .collect();
+    // Sum per cell in group order: the same float sums whatever the thread count.
+    partials.par_sort_unstable_by_key(|&(c, g, _)| (c, g));
+    let mut out: Vec<DensityCell> = Vec::new();
+    for (c, _, v) in partials {
+        match out.last_mut() {
+            Some(last) if last.cell == c => last.density += v * 1e6,
+            _ => out.push(DensityCell {
+                cell: c,
+                density: v * 1e6,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+fn centre_of(cell: CellIndex) -> Coord<f64> {
+    let ll = LatLng::from(cell);
+    Coord {
+        x: ll.lng(),
+        y: ll.lat(),
+    }
 }
 
 /// Grid-disk radius that reaches every cell centre within `h_m` of any point of the centre
@@ -126,15 +153,6 @@ fn disk_radius(h_m: f64, res: Resolution) -> u32 {
 mod tests {
     use super::*;
     use crate::analysis::AnalysisError;
-    use crate::index::haversine_m;
-
-    fn centre_of(cell: CellIndex) -> Coord<f64> {
-        let ll = LatLng::from(cell);
-        Coord {
-            x: ll.lng(),
-            y: ll.lat(),
-        }
-    }
 
     #[test]
     fn one_point_at_a_cell_centre_gives_the_kernel_peak() {
@@ -261,5 +279,55 @@ mod tests {
             ),
             Err(AnalysisError::H3(_))
         ));
+    }
+
+    #[test]
+    fn matches_brute_force_and_single_thread() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let pts: Vec<Coord<f64>> = (0..300)
+            .map(|_| Coord {
+                x: 107.58 + rng.random::<f64>() * 0.03,
+                y: 16.45 + rng.random::<f64>() * 0.03,
+            })
+            .collect();
+        let w: Vec<f64> = (0..300).map(|i| 1.0 + (i % 3) as f64).collect();
+        let params = KdeParams {
+            bandwidth_m: 250.0,
+            resolution: Resolution::Ten,
+        };
+        let got = kde(&pts, Some(&w), &params).unwrap();
+        // Brute force over every cell of a disk wide enough to hold the whole region.
+        let origin = LatLng::new(16.465, 107.595)
+            .unwrap()
+            .to_cell(Resolution::Ten);
+        let mut expected = Vec::new();
+        for c in origin.grid_disk::<Vec<_>>(40) {
+            let centre = centre_of(c);
+            let near: Vec<(usize, f64)> = pts
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (i, haversine_m(centre, p)))
+                .filter(|&(_, d)| d < 250.0)
+                .collect();
+            if !near.is_empty() {
+                let sum: f64 = near
+                    .iter()
+                    .map(|&(i, d)| w[i] * quartic_kernel(d, 250.0))
+                    .sum();
+                expected.push((c, sum * 1e6));
+            }
+        }
+        expected.sort_by_key(|e| e.0);
+        assert_eq!(got.len(), expected.len());
+        for (g, (c, d)) in got.iter().zip(&expected) {
+            assert_eq!(g.cell, *c);
+            assert!((g.density - d).abs() <= 1e-9 * d.max(1.0));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| kde(&pts, Some(&w), &params).unwrap()), got);
     }
 }
