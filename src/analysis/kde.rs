@@ -67,6 +67,14 @@ pub fn kde(
         }
     }
     let res = params.resolution;
+    let k = disk_radius(h, res);
+    if k > MAX_DISK_RADIUS {
+        return Err(super::AnalysisError::Parameter {
+            name: "bandwidth_m",
+            expected: "at most a few hundred cell widths at this resolution (use a coarser one)",
+            value: h.to_string(),
+        });
+    }
     // Reports grouped by the cell they fall in (cell order, then input order).
     let mut by_cell = points
         .par_iter()
@@ -85,7 +93,6 @@ pub fn kde(
 
     // Each group adds its reports' kernels to the cells of a grid disk around its cell;
     // candidates farther than h + the group's spread from its centre are skipped whole.
-    let k = disk_radius(h, res);
     let mut partials: Vec<(CellIndex, u32, f64)> = groups
         .par_iter()
         .enumerate()
@@ -138,6 +145,10 @@ fn centre_of(cell: CellIndex) -> Coord<f64> {
     }
 }
 
+/// Largest grid disk evaluated around one cell (3·k² cells): beyond it the bandwidth is far
+/// too wide for the resolution and the work would explode.
+const MAX_DISK_RADIUS: u32 = 400;
+
 /// Grid-disk radius that reaches every cell centre within `h_m` of any point of the centre
 /// cell. Conservative for the spread of H3 cell sizes: edges taken as half the average (H3
 /// edges vary by less than 2× within a resolution), the point up to two average edges from
@@ -146,7 +157,7 @@ fn disk_radius(h_m: f64, res: Resolution) -> u32 {
     let edge = res.edge_length_m();
     let min_spacing = 3f64.sqrt() * 0.5 * edge;
     let steps = (2.0 / 3f64.sqrt()) * (h_m + 2.0 * edge) / min_spacing;
-    steps.ceil().min(100_000.0) as u32 + 1
+    steps.ceil().min(1e6) as u32 + 1
 }
 
 #[cfg(test)]
@@ -268,6 +279,17 @@ mod tests {
             })
         ));
         assert!(kde(&[], None, &params).unwrap().is_empty());
+        let wide = KdeParams {
+            bandwidth_m: 50_000.0,
+            resolution: Resolution::Twelve,
+        };
+        assert!(matches!(
+            kde(&p, None, &wide),
+            Err(AnalysisError::Parameter {
+                name: "bandwidth_m",
+                ..
+            })
+        ));
         assert!(matches!(
             kde(
                 &[Coord {
