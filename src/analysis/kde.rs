@@ -5,8 +5,9 @@
 //! density × cell area gives back the (weighted) number of reports.
 //!
 //! Reports are grouped by the cell they fall in; each group adds its kernels to the centres
-//! of a grid disk around its cell, large enough to reach every centre within h (whole
-//! candidates beyond h plus the group's spread are skipped). Partial sums are then added per
+//! of a grid disk around its cell, large enough to reach every centre within h. The disk is
+//! walked ring by ring and cut after two rings lying wholly beyond h plus the group's spread
+//! (ring distances grow monotonically on the hex grid; the brute-force test checks it). Partial sums are then added per
 //! cell in group order, so the result does not depend on the thread count.
 use crate::index::haversine_m;
 use geo::Coord;
@@ -102,24 +103,39 @@ pub fn kde(
                 .iter()
                 .map(|&(_, i)| haversine_m(own, points[i as usize]))
                 .fold(0.0, f64::max);
-            cell.grid_disk::<Vec<_>>(k)
-                .into_iter()
-                .filter_map(move |c| {
-                    let centre = centre_of(c);
-                    if haversine_m(own, centre) > h + spread + 1e-6 {
-                        return None;
+            let reach = h + spread + 1e-6;
+            let mut disk: Vec<(CellIndex, u32)> = cell.grid_disk_distances(k);
+            disk.sort_unstable_by_key(|&(c, d)| (d, c));
+            let mut out = Vec::new();
+            let (mut ring, mut ring_reached, mut rings_out) = (0, false, 0);
+            for (c, d) in disk {
+                if d != ring {
+                    // Hex rings only get farther: two whole rings out of reach end the disk.
+                    rings_out = if ring_reached { 0 } else { rings_out + 1 };
+                    if rings_out >= 2 {
+                        break;
                     }
-                    let mut sum = 0.0;
-                    let mut reached = false;
-                    for &(_, i) in members {
-                        let d = haversine_m(centre, points[i as usize]);
-                        if d < h {
-                            reached = true;
-                            sum += weights.map_or(1.0, |w| w[i as usize]) * quartic_kernel(d, h);
-                        }
+                    (ring, ring_reached) = (d, false);
+                }
+                let centre = centre_of(c);
+                if haversine_m(own, centre) > reach {
+                    continue;
+                }
+                ring_reached = true;
+                let mut sum = 0.0;
+                let mut reached = false;
+                for &(_, i) in members {
+                    let dist = haversine_m(centre, points[i as usize]);
+                    if dist < h {
+                        reached = true;
+                        sum += weights.map_or(1.0, |w| w[i as usize]) * quartic_kernel(dist, h);
                     }
-                    reached.then_some((c, g as u32, sum))
-                })
+                }
+                if reached {
+                    out.push((c, g as u32, sum));
+                }
+            }
+            out
         })
         .collect();
     // Sum per cell in group order: the same float sums whatever the thread count.
