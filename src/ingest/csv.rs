@@ -5,7 +5,7 @@
 //! are merged in file order, so the result is identical to a single-threaded parse.
 
 use super::{
-    IngestError, IngestOptions, Parsed, Problem, Rejected, check_lon_lat, file_problem, finish,
+    IngestError, IngestOptions, Parsed, Problem, Rejected, check_lat, check_lon, file_problem, finish,
     invalid, parse_observed_at,
 };
 use crate::model::{Report, ReportKind};
@@ -253,10 +253,9 @@ impl ChunkCtx<'_> {
         }
         let lon = number(lon, "lon", &mut errs);
         let lat = number(lat, "lat", &mut errs);
-        if let (Some(lon), Some(lat)) = (lon, lat) {
-            for (col, msg) in check_lon_lat(lon, lat) {
-                errs.push((col.into(), msg));
-            }
+        let range = [lon.and_then(check_lon), lat.and_then(check_lat)];
+        for (col, msg) in range.into_iter().flatten() {
+            errs.push((col.into(), msg));
         }
         let kind = match kind.parse::<ReportKind>() {
             Ok(k) => Some(k),

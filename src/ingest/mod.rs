@@ -178,12 +178,15 @@ pub(crate) fn file_problem(file: &str, line: u64, column: &str, message: String)
 
 /// Checks a WGS84 coordinate pair, returning `(column, message)` for each problem.
 pub(crate) fn check_lon_lat(lon: f64, lat: f64) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-        out.push(("lon", format!("{lon} is not a longitude in [-180, 180]")));
-    }
-    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-        out.push(("lat", format!("{lat} is not a latitude in [-90, 90]")));
-    }
-    out
+    [check_lon(lon), check_lat(lat)].into_iter().flatten().collect()
+}
+
+pub(crate) fn check_lon(lon: f64) -> Option<(&'static str, String)> {
+    (!lon.is_finite() || !(-180.0..=180.0).contains(&lon))
+        .then(|| ("lon", format!("{lon} is not a longitude in [-180, 180]")))
+}
+
+pub(crate) fn check_lat(lat: f64) -> Option<(&'static str, String)> {
+    (!lat.is_finite() || !(-90.0..=90.0).contains(&lat))
+        .then(|| ("lat", format!("{lat} is not a latitude in [-90, 90]")))
 }
