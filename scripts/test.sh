@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The README's test command: sets up a fresh Debian 12 machine (system packages, PostGIS, the
+# web bundle) and runs every check: formatting, clippy, unit/property/contract/store/server
+# tests (nextest), doctests, the GDAL OGC test, the API fuzz and the browser test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages"
+bash scripts/setup-system.sh
+step "PostgreSQL + PostGIS"
+bash scripts/setup-postgis.sh
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1/test}"
+step "web map bundle"
+bash scripts/build-web.sh
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+
+step "tests"
+cargo build --all-targets --locked
+cargo nextest run --no-fail-fast --locked
+cargo test --doc --locked
+
+step "API fuzz"
+bash scripts/api-fuzz.sh target/debug/hotspot
+
+step "browser test"
+HOTSPOT_BIN="$PWD/target/debug/hotspot" npm --prefix tests/browser test
