@@ -59,12 +59,48 @@ struct City {
 }
 
 const CITIES: &[City] = &[
-    City { name: "Huế", code: "HUE", lon: 107.5909, lat: 16.4637, weight: 2.0 },
-    City { name: "Biên Hòa", code: "BHO", lon: 106.8429, lat: 10.9574, weight: 3.0 },
-    City { name: "Thủ Đức", code: "TDU", lon: 106.7537, lat: 10.8494, weight: 2.5 },
-    City { name: "Đà Nẵng", code: "DNG", lon: 108.2022, lat: 16.0544, weight: 2.0 },
-    City { name: "Hải Phòng", code: "HPG", lon: 106.6881, lat: 20.8449, weight: 1.5 },
-    City { name: "Cần Thơ", code: "CTO", lon: 105.7469, lat: 10.0452, weight: 1.0 },
+    City {
+        name: "Huế",
+        code: "HUE",
+        lon: 107.5909,
+        lat: 16.4637,
+        weight: 2.0,
+    },
+    City {
+        name: "Biên Hòa",
+        code: "BHO",
+        lon: 106.8429,
+        lat: 10.9574,
+        weight: 3.0,
+    },
+    City {
+        name: "Thủ Đức",
+        code: "TDU",
+        lon: 106.7537,
+        lat: 10.8494,
+        weight: 2.5,
+    },
+    City {
+        name: "Đà Nẵng",
+        code: "DNG",
+        lon: 108.2022,
+        lat: 16.0544,
+        weight: 2.0,
+    },
+    City {
+        name: "Hải Phòng",
+        code: "HPG",
+        lon: 106.6881,
+        lat: 20.8449,
+        weight: 1.5,
+    },
+    City {
+        name: "Cần Thơ",
+        code: "CTO",
+        lon: 105.7469,
+        lat: 10.0452,
+        weight: 1.0,
+    },
 ];
 
 /// Sites per city, by kind.
@@ -115,10 +151,7 @@ pub fn generate(params: &SynthParams) -> Synthetic {
         let (lon, lat, anchor) = if rng.random::<f64>() < 0.75 {
             let s = &sites[rng.random_range(0..sites.len())];
             let c = geo_centre(&s.geometry);
-            let (dx, dy) = (
-                std.sample(&mut rng) * 150.0,
-                std.sample(&mut rng) * 150.0,
-            );
+            let (dx, dy) = (std.sample(&mut rng) * 150.0, std.sample(&mut rng) * 150.0);
             let (lon, lat) = offset(c.0, c.1, dx, dy);
             (lon, lat, Some(s.kind))
         } else {
@@ -174,7 +207,11 @@ pub fn generate(params: &SynthParams) -> Synthetic {
             raw.push((at(day0, day, &mut rng), lon, lat, kind));
         }
     }
-    raw.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)));
+    raw.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.total_cmp(&b.2))
+    });
     let reports = raw
         .into_iter()
         .enumerate()
@@ -196,7 +233,13 @@ pub fn generate(params: &SynthParams) -> Synthetic {
 const NOISE_KINDS: [f64; 5] = cum5([0.55, 0.1, 0.1, 0.2, 0.05]);
 
 const fn cum5(w: [f64; 5]) -> [f64; 5] {
-    [w[0], w[0] + w[1], w[0] + w[1] + w[2], w[0] + w[1] + w[2] + w[3], 1.0]
+    [
+        w[0],
+        w[0] + w[1],
+        w[0] + w[1] + w[2],
+        w[0] + w[1] + w[2] + w[3],
+        1.0,
+    ]
 }
 
 /// Kind mix of a hotspot by what it is near: use and sale around schools and karaoke,
@@ -233,7 +276,11 @@ fn make_sites(rng: &mut ChaCha8Rng, std: &Normal<f64>) -> (Vec<Site>, Vec<&'stat
         for (k, (kind, count, label)) in SITES_PER_CITY.iter().enumerate() {
             for _ in 0..*count {
                 numbers[k] += 1;
-                let spread = if *kind == SiteKind::IndustrialZone { 5_000.0 } else { 2_500.0 };
+                let spread = if *kind == SiteKind::IndustrialZone {
+                    5_000.0
+                } else {
+                    2_500.0
+                };
                 let (lon, lat) = offset(
                     c.lon,
                     c.lat,
@@ -241,7 +288,10 @@ fn make_sites(rng: &mut ChaCha8Rng, std: &Normal<f64>) -> (Vec<Site>, Vec<&'stat
                     std.sample(rng) * spread,
                 );
                 let geometry = if *kind == SiteKind::IndustrialZone {
-                    let (w, h) = (rng.random_range(600.0..1500.0), rng.random_range(400.0..1000.0));
+                    let (w, h) = (
+                        rng.random_range(600.0..1500.0),
+                        rng.random_range(400.0..1000.0),
+                    );
                     let (x0, y0) = offset(lon, lat, -w / 2.0, -h / 2.0);
                     let (x1, y1) = offset(lon, lat, w / 2.0, h / 2.0);
                     let r = |v: f64| (v * 1e6).round() / 1e6;
@@ -262,7 +312,12 @@ fn make_sites(rng: &mut ChaCha8Rng, std: &Normal<f64>) -> (Vec<Site>, Vec<&'stat
                     ))
                 };
                 sites.push(Site {
-                    id: format!("SYN-{}-{}{:02}", c.code, &label[..1].to_uppercase(), numbers[k]),
+                    id: format!(
+                        "SYN-{}-{}{:02}",
+                        c.code,
+                        &label[..1].to_uppercase(),
+                        numbers[k]
+                    ),
                     name: format!("Synthetic {label} {} ({})", numbers[k], c.name),
                     kind: *kind,
                     geometry,
@@ -380,9 +435,9 @@ mod tests {
         assert!(last > NaiveDate::from_ymd_opt(2025, 9, 1).unwrap());
         assert!(last < NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
         for r in &s.reports {
-            let near = CITIES.iter().any(|c| {
-                (r.lon - c.lon).abs() < 0.3 && (r.lat - c.lat).abs() < 0.3
-            });
+            let near = CITIES
+                .iter()
+                .any(|c| (r.lon - c.lon).abs() < 0.3 && (r.lat - c.lat).abs() < 0.3);
             assert!(near, "{r:?}");
         }
         assert!(s.sites.iter().all(|s| s.name.starts_with("Synthetic ")));
@@ -404,7 +459,11 @@ mod tests {
             .collect();
         let max = pts
             .iter()
-            .map(|a| pts.iter().filter(|b| Haversine.distance(*a, **b) <= 150.0).count())
+            .map(|a| {
+                pts.iter()
+                    .filter(|b| Haversine.distance(*a, **b) <= 150.0)
+                    .count()
+            })
             .max()
             .unwrap();
         assert!(max > 5, "no dense spot: {max}");

@@ -13,7 +13,15 @@ fn rejects(content: &[u8], expected_line: &str) {
     let input = d.write("r.csv", content);
     d.write("h.geojson", "previous run");
     let out = hotspot()
-        .args(["cluster", "--input", &input, "--eps-m", "150", "--min-pts", "5"])
+        .args([
+            "cluster",
+            "--input",
+            &input,
+            "--eps-m",
+            "150",
+            "--min-pts",
+            "5",
+        ])
         .args(["--labels", &d.s("l.csv"), "--out", &d.s("h.geojson")])
         .assert()
         .code(2)
@@ -27,7 +35,11 @@ fn rejects(content: &[u8], expected_line: &str) {
     );
     assert!(!d.exists("l.csv"));
     assert_eq!(d.read("h.geojson"), "previous run");
-    assert_eq!(d.names(), vec!["h.geojson", "r.csv"], "temporary files left behind");
+    assert_eq!(
+        d.names(),
+        vec!["h.geojson", "r.csv"],
+        "temporary files left behind"
+    );
 }
 
 #[test]
@@ -144,8 +156,14 @@ fn only_twenty_problems_then_a_count() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 21, "{stderr}");
-    assert_eq!(lines[0], format!("{input}:2: lat: 95 is not a latitude in [-90, 90]"));
-    assert_eq!(lines[19], format!("{input}:21: lat: 95 is not a latitude in [-90, 90]"));
+    assert_eq!(
+        lines[0],
+        format!("{input}:2: lat: 95 is not a latitude in [-90, 90]")
+    );
+    assert_eq!(
+        lines[19],
+        format!("{input}:21: lat: 95 is not a latitude in [-90, 90]")
+    );
     assert_eq!(lines[20], "… and 10 more problems");
 }
 
@@ -161,7 +179,15 @@ fn bad_arguments_exit_2() {
         vec!["kde", "--input", &input, "--weights", "heroin=2"],
         vec!["cluster", "--input", &input, "--kind", "heroin"],
         vec!["cluster", "--input", &input, "--from", "2025-13-01"],
-        vec!["cluster", "--input", &input, "--from", "2025-02-01", "--to", "2025-01-01"],
+        vec![
+            "cluster",
+            "--input",
+            &input,
+            "--from",
+            "2025-02-01",
+            "--to",
+            "2025-01-01",
+        ],
         vec!["cluster", "--input", &input, "--rejects", "x.csv"],
         vec!["cluster", "--input", &input, "--tz", "Asia/Hanoi"],
         vec!["emerging", "--input", &input, "--step", "fortnight"],
@@ -176,7 +202,13 @@ fn bad_arguments_exit_2() {
 fn missing_input_file_is_a_failure_not_bad_input() {
     let d = Dir::new();
     hotspot()
-        .args(["cluster", "--input", &d.s("nope.csv"), "--labels", &d.s("l.csv")])
+        .args([
+            "cluster",
+            "--input",
+            &d.s("nope.csv"),
+            "--labels",
+            &d.s("l.csv"),
+        ])
         .assert()
         .code(1)
         .stderr(contains("nope.csv"));

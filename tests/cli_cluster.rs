@@ -21,7 +21,16 @@ fn labels_follow_input_order_and_first_core_numbering() {
     let d = Dir::new();
     let input = d.write("r.csv", INPUT);
     hotspot()
-        .args(["cluster", "--input", &input, "--eps-m", "50", "--min-pts", "3", "--quiet"])
+        .args([
+            "cluster",
+            "--input",
+            &input,
+            "--eps-m",
+            "50",
+            "--min-pts",
+            "3",
+            "--quiet",
+        ])
         .args(["--labels", &d.s("l.csv"), "--out", &d.s("h.geojson")])
         .assert()
         .success();
@@ -38,26 +47,51 @@ fn labels_follow_input_order_and_first_core_numbering() {
     assert_eq!(b["cluster"], 0);
     assert_eq!(b["count"], 3);
     assert_eq!(b["core_count"], 3);
-    assert_eq!((b["sale"].clone(), b["trafficking"].clone(), b["use"].clone()), (2.into(), 1.into(), 0.into()));
+    assert_eq!(
+        (
+            b["sale"].clone(),
+            b["trafficking"].clone(),
+            b["use"].clone()
+        ),
+        (2.into(), 1.into(), 0.into())
+    );
     assert_eq!(b["first_seen"], "2025-02-01T10:00:00");
     assert_eq!(b["last_seen"], "2025-03-01T00:00:00");
     let a = &feats[1]["properties"];
     assert_eq!(a["cluster"], 1);
-    assert_eq!((a["use"].clone(), a["storage"].clone()), (2.into(), 1.into()));
+    assert_eq!(
+        (a["use"].clone(), a["storage"].clone()),
+        (2.into(), 1.into())
+    );
     // b's 00:30 UTC is 07:30 at +07:00, after a's 08:00 the day before… and before c.
     assert_eq!(a["first_seen"], "2025-01-01T08:00:00");
     assert_eq!(a["last_seen"], "2025-01-03T07:30:00");
     for f in feats {
         let p = &f["properties"];
-        for key in ["use", "storage", "trafficking", "sale", "cultivation", "area_m2"] {
+        for key in [
+            "use",
+            "storage",
+            "trafficking",
+            "sale",
+            "cultivation",
+            "area_m2",
+        ] {
             assert!(p[key].is_number(), "{key} missing in {p}");
         }
         let c = p["centroid"].as_array().unwrap();
         assert_eq!(c.len(), 2);
         assert!(matches!(f["geometry"]["type"].as_str(), Some("Polygon")));
     }
-    let ca: Vec<f64> = a["centroid"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    assert!((ca[0] - 107.59003).abs() < 1e-4 && (ca[1] - 16.46003).abs() < 1e-4, "{ca:?}");
+    let ca: Vec<f64> = a["centroid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        (ca[0] - 107.59003).abs() < 1e-4 && (ca[1] - 16.46003).abs() < 1e-4,
+        "{ca:?}"
+    );
 }
 
 #[test]
@@ -66,15 +100,47 @@ fn filters_narrow_the_reports_before_clustering() {
     let input = d.write("r.csv", INPUT);
     // Only January: cluster B disappears; d (Jan 5) stays noise.
     hotspot()
-        .args(["cluster", "--input", &input, "--eps-m", "50", "--min-pts", "3", "--quiet"])
-        .args(["--from", "2025-01-01", "--to", "2025-02-01", "--labels", &d.s("l.csv")])
+        .args([
+            "cluster",
+            "--input",
+            &input,
+            "--eps-m",
+            "50",
+            "--min-pts",
+            "3",
+            "--quiet",
+        ])
+        .args([
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-02-01",
+            "--labels",
+            &d.s("l.csv"),
+        ])
         .assert()
         .success();
     assert_eq!(d.read("l.csv"), "id,cluster\nd,-1\na,0\nb,0\nc,0\n");
     // `--kind use,storage` leaves a, b, c and d; `--to` is exclusive of that day.
     hotspot()
-        .args(["cluster", "--input", &input, "--eps-m", "50", "--min-pts", "3", "--quiet"])
-        .args(["--kind", "use,storage", "--to", "2025-01-03", "--labels", &d.s("l.csv")])
+        .args([
+            "cluster",
+            "--input",
+            &input,
+            "--eps-m",
+            "50",
+            "--min-pts",
+            "3",
+            "--quiet",
+        ])
+        .args([
+            "--kind",
+            "use,storage",
+            "--to",
+            "2025-01-03",
+            "--labels",
+            &d.s("l.csv"),
+        ])
         .assert()
         .success();
     assert_eq!(d.read("l.csv"), "id,cluster\na,-1\nc,-1\n");
@@ -85,7 +151,16 @@ fn json_summary_for_scripts() {
     let d = Dir::new();
     let input = d.write("r.csv", INPUT);
     let out = hotspot()
-        .args(["cluster", "--input", &input, "--eps-m", "50", "--min-pts", "3", "--json"])
+        .args([
+            "cluster",
+            "--input",
+            &input,
+            "--eps-m",
+            "50",
+            "--min-pts",
+            "3",
+            "--json",
+        ])
         .args(["--out", &d.s("h.geojson")])
         .assert()
         .success()
@@ -104,7 +179,16 @@ fn json_summary_for_scripts() {
 #[test]
 fn stdin_in_and_stdout_out() {
     let out = hotspot()
-        .args(["cluster", "--input", "-", "--eps-m", "50", "--min-pts", "3", "--quiet"])
+        .args([
+            "cluster",
+            "--input",
+            "-",
+            "--eps-m",
+            "50",
+            "--min-pts",
+            "3",
+            "--quiet",
+        ])
         .args(["--labels", "-"])
         .write_stdin(INPUT)
         .assert()
@@ -116,7 +200,18 @@ fn stdin_in_and_stdout_out() {
         "id,cluster\nd,-1\ne,0\na,1\nf,0\nb,1\ng,0\nc,1\n"
     );
     let out = hotspot()
-        .args(["cluster", "-i", "-", "--eps-m", "50", "--min-pts", "3", "-q", "--out", "-"])
+        .args([
+            "cluster",
+            "-i",
+            "-",
+            "--eps-m",
+            "50",
+            "--min-pts",
+            "3",
+            "-q",
+            "--out",
+            "-",
+        ])
         .write_stdin(INPUT)
         .assert()
         .success()

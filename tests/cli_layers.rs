@@ -13,7 +13,9 @@ fn centre(cell: CellIndex) -> (f64, f64) {
 
 /// The DESIGN.md hand check: 6 reports in the centre cell, 2 in each ring-1 cell.
 fn hand_check_csv() -> (String, CellIndex) {
-    let c = LatLng::new(16.4637, 107.5909).unwrap().to_cell(Resolution::Nine);
+    let c = LatLng::new(16.4637, 107.5909)
+        .unwrap()
+        .to_cell(Resolution::Nine);
     let mut s = String::from("id,lon,lat,kind,observed_at\n");
     let mut n = 0;
     for (cell, count) in std::iter::once((c, 6)).chain(
@@ -37,14 +39,29 @@ fn hexes_match_the_hand_check() {
     let (csv, c) = hand_check_csv();
     let input = d.write("r.csv", csv);
     hotspot()
-        .args(["hexes", "--input", &input, "--res", "9", "--k", "1", "-q", "--out", &d.s("x.geojson")])
+        .args([
+            "hexes",
+            "--input",
+            &input,
+            "--res",
+            "9",
+            "--k",
+            "1",
+            "-q",
+            "--out",
+            &d.s("x.geojson"),
+        ])
         .assert()
         .success();
     let fc = d.json("x.geojson");
     assert_rfc7946(&fc);
     let feats = fc["features"].as_array().unwrap();
     assert_eq!(feats.len(), 19);
-    let ring1: Vec<String> = c.grid_disk::<Vec<_>>(1).iter().map(|x| x.to_string()).collect();
+    let ring1: Vec<String> = c
+        .grid_disk::<Vec<_>>(1)
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
     let (mut corner, mut edge) = (0, 0);
     for f in feats {
         let p = &f["properties"];
@@ -73,12 +90,23 @@ fn hexes_match_the_hand_check() {
 
     // --fdr can only remove significance, never add it.
     hotspot()
-        .args(["hexes", "--input", &input, "--fdr", "-q", "--out", &d.s("f.geojson")])
+        .args([
+            "hexes",
+            "--input",
+            &input,
+            "--fdr",
+            "-q",
+            "--out",
+            &d.s("f.geojson"),
+        ])
         .assert()
         .success();
     let fdr = d.json("f.geojson");
     for (a, b) in feats.iter().zip(fdr["features"].as_array().unwrap()) {
-        let (x, y) = (a["properties"]["bin"].as_i64().unwrap(), b["properties"]["bin"].as_i64().unwrap());
+        let (x, y) = (
+            a["properties"]["bin"].as_i64().unwrap(),
+            b["properties"]["bin"].as_i64().unwrap(),
+        );
         assert!(y.abs() <= x.abs() && (y == 0 || y.signum() == x.signum()));
     }
 }
@@ -89,8 +117,22 @@ fn kde_cells_have_density() {
     let (csv, _) = hand_check_csv();
     let input = d.write("r.csv", csv);
     hotspot()
-        .args(["kde", "--input", &input, "--bandwidth-m", "300", "--res", "10"])
-        .args(["--weights", "trafficking=3,storage=2,use=1", "-q", "--out", &d.s("k.geojson")])
+        .args([
+            "kde",
+            "--input",
+            &input,
+            "--bandwidth-m",
+            "300",
+            "--res",
+            "10",
+        ])
+        .args([
+            "--weights",
+            "trafficking=3,storage=2,use=1",
+            "-q",
+            "--out",
+            &d.s("k.geojson"),
+        ])
         .assert()
         .success();
     let fc = d.json("k.geojson");
@@ -98,7 +140,13 @@ fn kde_cells_have_density() {
     let feats = fc["features"].as_array().unwrap();
     assert!(!feats.is_empty());
     for f in feats {
-        assert!(f["properties"]["h3"].as_str().unwrap().parse::<CellIndex>().is_ok());
+        assert!(
+            f["properties"]["h3"]
+                .as_str()
+                .unwrap()
+                .parse::<CellIndex>()
+                .is_ok()
+        );
         assert!(f["properties"]["density"].as_f64().unwrap() >= 0.0);
     }
 }
@@ -123,8 +171,23 @@ fn near_lists_protected_sites_first() {
 ]}"#,
     );
     let out = hotspot()
-        .args(["near", "--input", &input, "--sites", &sites, "--within-m", "300"])
-        .args(["--eps-m", "50", "--min-pts", "3", "--out", &d.s("n.geojson")])
+        .args([
+            "near",
+            "--input",
+            &input,
+            "--sites",
+            &sites,
+            "--within-m",
+            "300",
+        ])
+        .args([
+            "--eps-m",
+            "50",
+            "--min-pts",
+            "3",
+            "--out",
+            &d.s("n.geojson"),
+        ])
         .assert()
         .success()
         .get_output()
@@ -134,12 +197,21 @@ fn near_lists_protected_sites_first() {
     let fc = d.json("n.geojson");
     assert_rfc7946(&fc);
     let feats = fc["features"].as_array().unwrap();
-    let ids: Vec<&str> = feats.iter().filter_map(|f| f["properties"]["id"].as_str()).collect();
+    let ids: Vec<&str> = feats
+        .iter()
+        .filter_map(|f| f["properties"]["id"].as_str())
+        .collect();
     assert_eq!(&ids[..3], ["s1", "z1", "k1"]);
     let s1 = &feats[0]["properties"];
     assert_eq!(s1["reports_within"], 3);
-    assert_eq!((s1["use"].clone(), s1["sale"].clone()), (1.into(), 2.into()));
-    assert!((s1["nearest_m"].as_f64().unwrap() - 96.6).abs() < 2.0, "{s1}");
+    assert_eq!(
+        (s1["use"].clone(), s1["sale"].clone()),
+        (1.into(), 2.into())
+    );
+    assert!(
+        (s1["nearest_m"].as_f64().unwrap() - 96.6).abs() < 2.0,
+        "{s1}"
+    );
     let z1 = &feats[1]["properties"];
     assert_eq!(z1["reports_within"], 1);
     assert_eq!(z1["nearest_m"], 0.0);
@@ -174,7 +246,9 @@ fn emerging_cells_carry_series() {
     }
     let input = d.write("r.csv", s);
     let out = hotspot()
-        .args(["emerging", "--input", &input, "--res", "8", "--step", "month", "--json"])
+        .args([
+            "emerging", "--input", &input, "--res", "8", "--step", "month", "--json",
+        ])
         .args(["--out", &d.s("e.geojson")])
         .assert()
         .success()
@@ -186,21 +260,37 @@ fn emerging_cells_carry_series() {
     assert_rfc7946(&fc);
     for f in fc["features"].as_array().unwrap() {
         let p = &f["properties"];
-        for key in ["h3", "category", "trend_z", "trend_p", "hot_steps", "cold_steps", "steps"] {
+        for key in [
+            "h3",
+            "category",
+            "trend_z",
+            "trend_p",
+            "hot_steps",
+            "cold_steps",
+            "steps",
+        ] {
             assert!(!p[key].is_null(), "{key} in {p}");
         }
         assert_eq!(p["steps"], 12);
         assert_eq!(p["z"].as_array().unwrap().len(), 12);
         assert_eq!(p["counts"].as_array().unwrap().len(), 12);
     }
-    let growing = LatLng::new(16.46, 107.59).unwrap().to_cell(Resolution::Eight).to_string();
+    let growing = LatLng::new(16.46, 107.59)
+        .unwrap()
+        .to_cell(Resolution::Eight)
+        .to_string();
     let cell = fc["features"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["properties"]["h3"] == growing.as_str())
         .unwrap();
-    let counts: Vec<i64> = cell["properties"]["counts"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let counts: Vec<i64> = cell["properties"]["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
     assert_eq!(counts, (1..=12).collect::<Vec<i64>>());
     assert!(cell["properties"]["trend_z"].as_f64().unwrap() > 0.0);
 }

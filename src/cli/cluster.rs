@@ -38,12 +38,17 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |r| args.input.load(rejects.as_mut(), r))?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports.iter().map(|r| Coord { x: r.lon, y: r.lat }).collect();
+    let points: Vec<Coord<f64>> = reports
+        .iter()
+        .map(|r| Coord { x: r.lon, y: r.lat })
+        .collect();
     let params = DbscanParams {
         eps_m: args.eps_m,
         min_pts: args.min_pts as usize,
     };
-    let clustering = rep.time("dbscan", |_| dbscan(&points, &params)).map_err(bad_param)?;
+    let clustering = rep
+        .time("dbscan", |_| dbscan(&points, &params))
+        .map_err(bad_param)?;
     let hotspots = rep.time("summarize", |_| summarize(reports, &clustering));
 
     rep.time("write", |_| -> Result<()> {
@@ -72,7 +77,11 @@ pub fn run(args: Args) -> Result<()> {
     rep.set("rejected", loaded.rejected);
     rep.set("clusters", clustering.cluster_count);
     rep.set("noise", noise);
-    for (role, path) in [("rejects", &args.input.rejects), ("labels", &args.labels), ("out", &args.out)] {
+    for (role, path) in [
+        ("rejects", &args.input.rejects),
+        ("labels", &args.labels),
+        ("out", &args.out),
+    ] {
         if let Some(p) = path {
             rep.output(role, p);
         }

@@ -45,7 +45,10 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |r| args.input.load(rejects.as_mut(), r))?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports.iter().map(|r| Coord { x: r.lon, y: r.lat }).collect();
+    let points: Vec<Coord<f64>> = reports
+        .iter()
+        .map(|r| Coord { x: r.lon, y: r.lat })
+        .collect();
     let times: Vec<NaiveDateTime> = reports.iter().map(|r| r.observed_at).collect();
     let params = EmergingParams {
         resolution: args.res,

@@ -36,7 +36,11 @@ pub fn run(args: Args) -> Result<()> {
     let mut out = args.out.as_deref().map(create).transpose()?;
 
     let loaded = rep.time("read", |r| args.input.load(rejects.as_mut(), r))?;
-    let points: Vec<Coord<f64>> = loaded.reports.iter().map(|r| Coord { x: r.lon, y: r.lat }).collect();
+    let points: Vec<Coord<f64>> = loaded
+        .reports
+        .iter()
+        .map(|r| Coord { x: r.lon, y: r.lat })
+        .collect();
     let grid = rep
         .time("grid", |_| study_area(&points, None, args.res, args.k))
         .map_err(bad_param)?;
@@ -52,7 +56,10 @@ pub fn run(args: Args) -> Result<()> {
 
     rep.time("write", |_| -> Result<()> {
         if let Some(o) = out.as_mut() {
-            write_features(o, hexes_features(&grid.cells, &grid.counts, &gi, bins.as_deref()))?;
+            write_features(
+                o,
+                hexes_features(&grid.cells, &grid.counts, &gi, bins.as_deref()),
+            )?;
         }
         Ok(())
     })?;

@@ -15,7 +15,13 @@ use std::io::Write;
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
     /// Reports file: CSV (`id,lon,lat,kind,observed_at`) or GeoJSON points; `-` reads stdin.
-    #[arg(long, short = 'i', value_name = "FILE", required_unless_present = "db", conflicts_with = "db")]
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "FILE",
+        required_unless_present = "db",
+        conflicts_with = "db"
+    )]
     pub input: Option<String>,
     /// Read reports from a store instead: `sqlite://PATH` or `postgres://…`.
     #[arg(long, value_name = "URL")]
@@ -59,12 +65,18 @@ pub fn parse_bbox(s: &str) -> Result<Bbox, String> {
         .map_err(|_| format!("{s:?} is not min_lon,min_lat,max_lon,max_lat"))?;
     match v.as_slice() {
         &[a, b, c, d]
-            if a <= c && b <= d && (-180.0..=180.0).contains(&a) && (-180.0..=180.0).contains(&c)
-                && (-90.0..=90.0).contains(&b) && (-90.0..=90.0).contains(&d) =>
+            if a <= c
+                && b <= d
+                && (-180.0..=180.0).contains(&a)
+                && (-180.0..=180.0).contains(&c)
+                && (-90.0..=90.0).contains(&b)
+                && (-90.0..=90.0).contains(&d) =>
         {
             Ok(Bbox([a, b, c, d]))
         }
-        _ => Err(format!("{s:?} is not min_lon,min_lat,max_lon,max_lat (in range, min ≤ max)")),
+        _ => Err(format!(
+            "{s:?} is not min_lon,min_lat,max_lon,max_lat (in range, min ≤ max)"
+        )),
     }
 }
 
@@ -148,7 +160,11 @@ impl InputArgs {
         let reports: Vec<Report> = if filter == ReportFilter::default() {
             parsed.rows
         } else {
-            parsed.rows.into_iter().filter(|r| keep(&filter, r)).collect()
+            parsed
+                .rows
+                .into_iter()
+                .filter(|r| keep(&filter, r))
+                .collect()
         };
         Ok(Loaded {
             reports,
@@ -168,9 +184,8 @@ pub fn keep(f: &ReportFilter, r: &Report) -> bool {
     f.from.is_none_or(|t| r.observed_at >= t)
         && f.to.is_none_or(|t| r.observed_at < t)
         && (f.kinds.is_empty() || f.kinds.contains(&r.kind))
-        && f.bbox.is_none_or(|[a, b, c, d]| {
-            (a..=c).contains(&r.lon) && (b..=d).contains(&r.lat)
-        })
+        && f.bbox
+            .is_none_or(|[a, b, c, d]| (a..=c).contains(&r.lon) && (b..=d).contains(&r.lat))
 }
 
 /// Writes rejected rows: the original columns plus `reason`.
@@ -210,14 +225,14 @@ pub fn load_sites(path: Option<&str>, args: &InputArgs) -> Result<Vec<Site>> {
                 store.sites(bbox).await
             })?)
         }
-        (None, None) => Err(BadInput("give --sites FILE (or --db URL holding sites)".into()).into()),
+        (None, None) => {
+            Err(BadInput("give --sites FILE (or --db URL holding sites)".into()).into())
+        }
     }
 }
 
 /// Runs one async store call on a small runtime: only the `--db` path needs tokio.
-fn block_on<T>(
-    fut: impl std::future::Future<Output = crate::store::Result<T>>,
-) -> Result<T> {
+fn block_on<T>(fut: impl std::future::Future<Output = crate::store::Result<T>>) -> Result<T> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -231,7 +246,10 @@ mod tests {
 
     #[test]
     fn bbox_parsing() {
-        assert_eq!(parse_bbox("106,10,107,11").unwrap().0, [106.0, 10.0, 107.0, 11.0]);
+        assert_eq!(
+            parse_bbox("106,10,107,11").unwrap().0,
+            [106.0, 10.0, 107.0, 11.0]
+        );
         assert!(parse_bbox("107,10,106,11").is_err());
         assert!(parse_bbox("1,2,3").is_err());
         assert!(parse_bbox("-181,0,0,1").is_err());

@@ -59,7 +59,10 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |r| args.input.load(rejects.as_mut(), r))?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports.iter().map(|r| Coord { x: r.lon, y: r.lat }).collect();
+    let points: Vec<Coord<f64>> = reports
+        .iter()
+        .map(|r| Coord { x: r.lon, y: r.lat })
+        .collect();
     let weights: Option<Vec<f64>> = args
         .weights
         .map(|w| reports.iter().map(|r| w.0[r.kind.index()]).collect());

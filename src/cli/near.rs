@@ -71,9 +71,14 @@ pub fn run(args: Args) -> Result<()> {
     let mut out = args.out.as_deref().map(create).transpose()?;
 
     let loaded = rep.time("read", |r| args.input.load(rejects.as_mut(), r))?;
-    let sites = rep.time("read_sites", |_| load_sites(args.sites.as_deref(), &args.input))?;
+    let sites = rep.time("read_sites", |_| {
+        load_sites(args.sites.as_deref(), &args.input)
+    })?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports.iter().map(|r| Coord { x: r.lon, y: r.lat }).collect();
+    let points: Vec<Coord<f64>> = reports
+        .iter()
+        .map(|r| Coord { x: r.lon, y: r.lat })
+        .collect();
     let index = rep.time("index", |_| PointIndex::build(&points));
     let mut prox = rep.time("proximity", |_| {
         reports_near_sites(&sites, reports, &index, args.within_m)
@@ -86,7 +91,9 @@ pub fn run(args: Args) -> Result<()> {
                 eps_m,
                 min_pts: args.min_pts as usize,
             };
-            let clustering = rep.time("dbscan", |_| dbscan(&points, &params)).map_err(bad_param)?;
+            let clustering = rep
+                .time("dbscan", |_| dbscan(&points, &params))
+                .map_err(bad_param)?;
             let hs = summarize(reports, &clustering);
             let near = sites_near_hotspots(&hs, &sites, args.within_m);
             Some((hs, near))
@@ -126,7 +133,10 @@ pub fn run(args: Args) -> Result<()> {
     rep.set("sites_with_reports", with_reports);
     if let Some((hs, near)) = &hotspots {
         rep.set("hotspots", hs.len());
-        rep.set("hotspots_near_sites", near.iter().filter(|n| !n.is_empty()).count());
+        rep.set(
+            "hotspots_near_sites",
+            near.iter().filter(|n| !n.is_empty()).count(),
+        );
     }
     for (role, path) in [("rejects", &args.input.rejects), ("out", &args.out)] {
         if let Some(p) = path {
@@ -139,7 +149,11 @@ pub fn run(args: Args) -> Result<()> {
 
 /// A plain-text table of the first `top` sites (0 = all).
 pub fn table(sites: &[Site], prox: &[SiteProximity], top: usize, within_m: f64) -> String {
-    let rows = if top == 0 { prox.len() } else { top.min(prox.len()) };
+    let rows = if top == 0 {
+        prox.len()
+    } else {
+        top.min(prox.len())
+    };
     let mut s = format!(
         "{:<16} {:<14} {:>8} {:>10}  {}\n",
         "kind",

@@ -90,8 +90,10 @@ impl Reporter {
         self.timings
             .insert("total".into(), json!((ms * 10.0).round() / 10.0));
         if self.args.json {
-            self.summary.insert("timings_ms".into(), Value::Object(self.timings));
-            self.summary.insert("outputs".into(), Value::Object(self.outputs));
+            self.summary
+                .insert("timings_ms".into(), Value::Object(self.timings));
+            self.summary
+                .insert("outputs".into(), Value::Object(self.outputs));
             let text = Value::Object(self.summary).to_string();
             if self.stdout_taken {
                 eprintln!("{text}");

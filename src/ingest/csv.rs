@@ -5,8 +5,8 @@
 //! are merged in file order, so the result is identical to a single-threaded parse.
 
 use super::{
-    IngestError, IngestOptions, Parsed, Problem, Rejected, check_lat, check_lon, file_problem, finish,
-    invalid, parse_observed_at,
+    IngestError, IngestOptions, Parsed, Problem, Rejected, check_lat, check_lon, file_problem,
+    finish, invalid, parse_observed_at,
 };
 use crate::model::{Report, ReportKind};
 use chrono::FixedOffset;
@@ -45,7 +45,11 @@ pub fn read_reports(
     file: &str,
     opts: &IngestOptions,
 ) -> Result<Parsed<Report>, IngestError> {
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let bytes = &bytes[bom..];
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(file_problem(file, 1, "-", "file is empty".into()));
@@ -53,14 +57,24 @@ pub fn read_reports(
     let mut rdr = reader(bytes);
     let mut rec = ByteRecord::new();
     if let Err(e) = rdr.read_byte_record(&mut rec) {
-        return Err(file_problem(file, 1, "-", format!("unreadable header: {e}")));
+        return Err(file_problem(
+            file,
+            1,
+            "-",
+            format!("unreadable header: {e}"),
+        ));
     }
     let columns = header_columns(&rec, file)?;
     let body_start = rdr.position().byte() as usize;
     let body_line = rdr.position().line();
     let body = &bytes[body_start..];
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(file_problem(file, 1, "-", "no data rows after the header".into()));
+        return Err(file_problem(
+            file,
+            1,
+            "-",
+            "no data rows after the header".into(),
+        ));
     }
 
     let chunks = split_chunks(body, body_line);
@@ -91,7 +105,7 @@ pub fn read_reports(
         all.problems.extend(o.problems);
         all.rejected.extend(o.rejected);
     }
-    reject_duplicates(&mut all, file, opts.skip_invalid, &bytes[..], bom);
+    reject_duplicates(&mut all, file, opts.skip_invalid, bytes, bom);
     all.rejected.sort_by_key(|r| r.line);
     let parsed = Parsed {
         rows: all.rows,
@@ -117,7 +131,12 @@ fn header_columns(rec: &ByteRecord, file: &str) -> Result<Columns, IngestError> 
         match std::str::from_utf8(field) {
             Ok(s) => names.push(s.trim().to_string()),
             Err(_) => {
-                problems.push(problem(file, 1, &format!("#{}", i + 1), "header is not valid UTF-8"));
+                problems.push(problem(
+                    file,
+                    1,
+                    &format!("#{}", i + 1),
+                    "header is not valid UTF-8",
+                ));
                 names.push(String::from_utf8_lossy(field).trim().to_string());
             }
         }
@@ -189,11 +208,18 @@ impl ChunkCtx<'_> {
                 Ok(true) => {}
                 Err(e) => {
                     // Only I/O and UTF-8 errors exist for a flexible byte reader; stop here.
-                    out.problems.push(problem(self.file, first_line + line_before - 1, "-", &e.to_string()));
+                    out.problems.push(problem(
+                        self.file,
+                        first_line + line_before - 1,
+                        "-",
+                        &e.to_string(),
+                    ));
                     break;
                 }
             }
-            let pos = rec.position().expect("records read from a reader have a position");
+            let pos = rec
+                .position()
+                .expect("records read from a reader have a position");
             // After a CRLF the reader's position sits on the `\n` and its line count lags
             // behind: count the line breaks the record starts with.
             let lead = chunk[pos.byte() as usize..]
@@ -272,13 +298,15 @@ impl ChunkCtx<'_> {
             }
         };
         match (lon, lat, kind, observed_at) {
-            (Some(lon), Some(lat), Some(kind), Some(observed_at)) if errs.is_empty() => Ok(Report {
-                id: id.to_string(),
-                lon,
-                lat,
-                kind,
-                observed_at,
-            }),
+            (Some(lon), Some(lat), Some(kind), Some(observed_at)) if errs.is_empty() => {
+                Ok(Report {
+                    id: id.to_string(),
+                    lon,
+                    lat,
+                    kind,
+                    observed_at,
+                })
+            }
             _ => Err(errs),
         }
     }
@@ -296,13 +324,7 @@ fn number(s: &str, col: &str, errs: &mut Vec<(String, String)>) -> Option<f64> {
 
 /// Flags every repeated id (the first occurrence stays); under `skip_invalid` the repeats
 /// move to the rejected rows with their raw fields re-read from the file.
-fn reject_duplicates(
-    all: &mut ChunkOut,
-    file: &str,
-    skip_invalid: bool,
-    bytes: &[u8],
-    bom: usize,
-) {
+fn reject_duplicates(all: &mut ChunkOut, file: &str, skip_invalid: bool, bytes: &[u8], bom: usize) {
     let mut first: HashMap<&str, u64> = HashMap::with_capacity(all.rows.len());
     let mut dup = Vec::new();
     for (i, r) in all.rows.iter().enumerate() {
@@ -317,7 +339,10 @@ fn reject_duplicates(
     }
     let mut keep = vec![true; all.rows.len()];
     for &(i, first_line) in &dup {
-        let msg = format!("duplicate id {:?} (first on line {first_line})", all.rows[i].id);
+        let msg = format!(
+            "duplicate id {:?} (first on line {first_line})",
+            all.rows[i].id
+        );
         all.problems.push(problem(file, all.lines[i], "id", &msg));
         if skip_invalid {
             keep[i] = false;
@@ -410,7 +435,11 @@ mod tests {
         assert_eq!(p.rejected.len(), 1);
         assert_eq!(p.rejected[0].line, 5);
         assert_eq!(p.rejected[0].fields[2], "99");
-        assert!(p.rejected[0].reason.starts_with("lat: 99 is not a latitude"));
+        assert!(
+            p.rejected[0]
+                .reason
+                .starts_with("lat: 99 is not a latitude")
+        );
     }
 
     #[test]
@@ -425,7 +454,11 @@ mod tests {
                    g,abc,NaN,use,2025-01-01\n\
                    h,107.5,91,use,2025-01-01\n";
         let p = problems(src);
-        assert!(p[0].starts_with("r.csv:3: kind: unknown value \"heroin\""), "{}", p[0]);
+        assert!(
+            p[0].starts_with("r.csv:3: kind: unknown value \"heroin\""),
+            "{}",
+            p[0]
+        );
         assert!(p[1].starts_with("r.csv:4: observed_at: \"2025-02-30\" is not a date"));
         assert_eq!(p[2], "r.csv:5: id: duplicate id \"a\" (first on line 2)");
         assert_eq!(p[3], "r.csv:6: -: expected 5 fields, found 4");
@@ -441,7 +474,9 @@ mod tests {
         assert_eq!(problems(""), vec!["r.csv:1: -: file is empty"]);
         assert_eq!(
             problems("id,lon,kind,observed_at\na,1,use,2025-01-01\n"),
-            vec!["r.csv:1: lat: missing column (the header must name id, lon, lat, kind, observed_at)"]
+            vec![
+                "r.csv:1: lat: missing column (the header must name id, lon, lat, kind, observed_at)"
+            ]
         );
         assert_eq!(
             problems("id,lon,lat,kind,observed_at\n"),
@@ -491,7 +526,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.rows.len(), 1);
-        assert_eq!(p.rejected[0].fields, vec!["a", "3", "4", "sale", "2025-01-01"]);
+        assert_eq!(
+            p.rejected[0].fields,
+            vec!["a", "3", "4", "sale", "2025-01-01"]
+        );
         assert_eq!(p.rejected[0].line, 3);
     }
 
@@ -500,7 +538,11 @@ mod tests {
         let mut src = String::from("id,lon,lat,kind,observed_at\n");
         let mut n = 0;
         while src.len() < 3 * PARALLEL_MIN_BYTES {
-            let lat = if n % 1000 == 7 { 95.0 } else { 16.0 + n as f64 * 1e-6 };
+            let lat = if n % 1000 == 7 {
+                95.0
+            } else {
+                16.0 + n as f64 * 1e-6
+            };
             src.push_str(&format!("r{n},107.5,{lat},use,2025-01-01T10:00:00\n"));
             n += 1;
         }

@@ -49,7 +49,8 @@ pub fn parse_observed_at(s: &str, tz: FixedOffset) -> Result<NaiveDateTime, Stri
         let t = DateTime::parse_from_rfc3339(&owned).map_err(|_| bad())?;
         return Ok(t.with_timezone(&tz).naive_local());
     }
-    NaiveDateTime::parse_from_str(&s.replacen(' ', "T", 1), "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| bad())
+    NaiveDateTime::parse_from_str(&s.replacen(' ', "T", 1), "%Y-%m-%dT%H:%M:%S%.f")
+        .map_err(|_| bad())
 }
 
 fn digits<const N: usize>(b: &[u8]) -> Option<u32> {

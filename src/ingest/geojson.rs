@@ -27,7 +27,10 @@ pub fn read_reports(
         let point = match geometry(f) {
             Ok(Geometry::Point(p)) => Some(p),
             Ok(g) => {
-                errs.push(("geometry".into(), format!("expected a Point, found {}", type_name(&g))));
+                errs.push((
+                    "geometry".into(),
+                    format!("expected a Point, found {}", type_name(&g)),
+                ));
                 None
             }
             Err(e) => {
@@ -131,7 +134,10 @@ pub fn read_areas(
             Ok(g) => {
                 errs.push((
                     "geometry".into(),
-                    format!("expected a Polygon or MultiPolygon, found {}", type_name(&g)),
+                    format!(
+                        "expected a Polygon or MultiPolygon, found {}",
+                        type_name(&g)
+                    ),
                 ));
                 None
             }
@@ -174,12 +180,25 @@ fn read_features<T>(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(file_problem(file, 1, "-", "file is empty".into()));
     }
-    let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| file_problem(file, e.line().max(1) as u64, "-", format!("invalid JSON: {e}")))?;
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
+        file_problem(
+            file,
+            e.line().max(1) as u64,
+            "-",
+            format!("invalid JSON: {e}"),
+        )
+    })?;
     let features: Vec<&Value> = match doc.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => match doc.get("features") {
             Some(Value::Array(a)) => a.iter().collect(),
-            _ => return Err(file_problem(file, 1, "features", "expected an array".into())),
+            _ => {
+                return Err(file_problem(
+                    file,
+                    1,
+                    "features",
+                    "expected an array".into(),
+                ));
+            }
         },
         Some("Feature") => vec![&doc],
         other => {
@@ -290,7 +309,11 @@ fn finish_ids<T>(mut raw: Raw<T>, id: impl Fn(&T) -> &String) -> Result<Parsed<T
     finish(raw.problems, raw.parsed, raw.skip_invalid)
 }
 
-fn feature_id(f: &Map<String, Value>, props: &Map<String, Value>, errs: &mut Errs) -> Option<String> {
+fn feature_id(
+    f: &Map<String, Value>,
+    props: &Map<String, Value>,
+    errs: &mut Errs,
+) -> Option<String> {
     let v = props.get("id").or_else(|| f.get("id"));
     let id = match v {
         Some(Value::String(s)) => s.trim().to_string(),
@@ -357,7 +380,9 @@ fn geometry(f: &Map<String, Value>) -> Result<Geometry<f64>, (String, String)> {
         Some(Value::Object(g)) => g,
         _ => return Err(bad("missing".into())),
     };
-    let coords = g.get("coordinates").ok_or_else(|| bad("no coordinates".into()))?;
+    let coords = g
+        .get("coordinates")
+        .ok_or_else(|| bad("no coordinates".into()))?;
     match g.get("type").and_then(Value::as_str) {
         Some("Point") => Ok(Point(position(coords).map_err(bad)?).into()),
         Some("Polygon") => Ok(polygon(coords).map_err(bad)?.into()),
@@ -509,10 +534,20 @@ mod tests {
 
     #[test]
     fn report_problems_name_the_line_where_the_feature_starts() {
-        let p = problems(read_reports(REPORTS.as_bytes(), "r.geojson", &Default::default()));
-        assert_eq!(p[0], "r.geojson:5: geometry: 96.46 is not a latitude in [-90, 90]");
+        let p = problems(read_reports(
+            REPORTS.as_bytes(),
+            "r.geojson",
+            &Default::default(),
+        ));
+        assert_eq!(
+            p[0],
+            "r.geojson:5: geometry: 96.46 is not a latitude in [-90, 90]"
+        );
         assert!(p[1].starts_with("r.geojson:5: kind: unknown value \"heroin\""));
-        assert_eq!(p[2], "r.geojson:8: geometry: expected a Point, found LineString");
+        assert_eq!(
+            p[2],
+            "r.geojson:8: geometry: expected a Point, found LineString"
+        );
         assert_eq!(p.len(), 3);
     }
 
@@ -527,7 +562,10 @@ mod tests {
         assert_eq!(p.rows[0].id, "a");
         assert_eq!(p.rows[0].observed_at.to_string(), "2025-01-01 17:00:00");
         assert_eq!(p.lines, vec![2]);
-        assert_eq!(p.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), vec![5, 8]);
+        assert_eq!(
+            p.rejected.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![5, 8]
+        );
     }
 
     #[test]
@@ -535,8 +573,15 @@ mod tests {
         let src = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"id":7,"kind":"use","observed_at":"2025-01-01"}},
 {"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"id":"7","kind":"use","observed_at":"2025-01-01"}}]}"#;
-        let p = problems(read_reports(src.as_bytes(), "r.geojson", &Default::default()));
-        assert_eq!(p, vec!["r.geojson:3: id: duplicate id \"7\" (first on line 2)"]);
+        let p = problems(read_reports(
+            src.as_bytes(),
+            "r.geojson",
+            &Default::default(),
+        ));
+        assert_eq!(
+            p,
+            vec!["r.geojson:3: id: duplicate id \"7\" (first on line 2)"]
+        );
     }
 
     #[test]
@@ -551,8 +596,15 @@ mod tests {
         let areas = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","geometry":{"type":"Point","coordinates":[107.6,16.46]},"properties":{"id":"a1","name":"Ward","level":"commune"}},
 {"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"id":"a2","name":"Group 1","level":"residential_group","parent_id":"a1"}}]}"#;
-        let p = problems(read_areas(areas.as_bytes(), "a.geojson", &Default::default()));
-        assert_eq!(p, vec!["a.geojson:2: geometry: expected a Polygon or MultiPolygon, found Point"]);
+        let p = problems(read_areas(
+            areas.as_bytes(),
+            "a.geojson",
+            &Default::default(),
+        ));
+        assert_eq!(
+            p,
+            vec!["a.geojson:2: geometry: expected a Polygon or MultiPolygon, found Point"]
+        );
         let opts = IngestOptions {
             skip_invalid: true,
             ..Default::default()
@@ -563,7 +615,11 @@ mod tests {
 
     #[test]
     fn bad_json_names_its_line() {
-        let p = problems(read_sites(b"{\"type\":\n\"FeatureCollection\",,}", "s.geojson", &Default::default()));
+        let p = problems(read_sites(
+            b"{\"type\":\n\"FeatureCollection\",,}",
+            "s.geojson",
+            &Default::default(),
+        ));
         assert!(p[0].starts_with("s.geojson:2: -: invalid JSON"), "{}", p[0]);
         let p = problems(read_sites(b"  \n", "s.geojson", &Default::default()));
         assert_eq!(p, vec!["s.geojson:1: -: file is empty"]);

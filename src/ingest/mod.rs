@@ -178,7 +178,10 @@ pub(crate) fn file_problem(file: &str, line: u64, column: &str, message: String)
 
 /// Checks a WGS84 coordinate pair, returning `(column, message)` for each problem.
 pub(crate) fn check_lon_lat(lon: f64, lat: f64) -> Vec<(&'static str, String)> {
-    [check_lon(lon), check_lat(lat)].into_iter().flatten().collect()
+    [check_lon(lon), check_lat(lat)]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 pub(crate) fn check_lon(lon: f64) -> Option<(&'static str, String)> {

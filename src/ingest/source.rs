@@ -18,7 +18,10 @@ pub fn read_source(path: &str) -> Result<Vec<u8>, IngestError> {
     };
     if path == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut buf).map_err(io_err)?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .map_err(io_err)?;
         Ok(buf)
     } else {
         std::fs::read(path).map_err(io_err)

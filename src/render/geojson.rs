@@ -324,7 +324,12 @@ impl<W: Write> FeatureWriter<W> {
         Ok(FeatureWriter {
             out,
             count: 0,
-            bbox: [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY],
+            bbox: [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
             num: Vec::with_capacity(32),
         })
     }
@@ -405,9 +410,8 @@ impl<W: Write> FeatureWriter<W> {
         write!(self.out, r#"{{"type":"{kind}","coordinates":"#)?;
         match g {
             GeometryValue::Point { coordinates } => self.position(coordinates)?,
-            GeometryValue::MultiPoint { coordinates } | GeometryValue::LineString { coordinates } => {
-                self.positions(coordinates.iter())?
-            }
+            GeometryValue::MultiPoint { coordinates }
+            | GeometryValue::LineString { coordinates } => self.positions(coordinates.iter())?,
             GeometryValue::MultiLineString { coordinates } => {
                 self.list(coordinates, |w, l| w.positions(l.iter()))?
             }
@@ -580,13 +584,18 @@ mod tests {
                 .iter()
                 .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
                 .collect();
-            p.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum()
+            p.windows(2)
+                .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                .sum()
         };
         assert!(area(&rings[0]) > 0.0);
         assert!(area(&rings[1]) < 0.0);
         assert_eq!(v["bbox"], json!([0, -1, 2.1234568, 1]));
         assert_eq!(v["features"][1]["id"], "p");
-        assert_eq!(v["features"][1]["geometry"]["coordinates"], json!([2.1234568, -1]));
+        assert_eq!(
+            v["features"][1]["geometry"]["coordinates"],
+            json!([2.1234568, -1])
+        );
     }
 
     #[test]

@@ -60,7 +60,9 @@ pub fn positions(coords: &Value, out: &mut Vec<(f64, f64)>) {
 pub fn ring_area(ring: &Value) -> f64 {
     let mut p = Vec::new();
     positions(ring, &mut p);
-    p.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum()
+    p.windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum()
 }
 
 /// Checks the RFC 7946 rules on a FeatureCollection: CCW exterior rings, CW holes,
