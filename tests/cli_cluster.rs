@@ -241,7 +241,7 @@ fn skip_invalid_writes_rejects_with_reasons() {
     assert_eq!(
         d.read("bad.csv"),
         "id,lon,lat,kind,observed_at,note,reason\n\
-         b,107.59,96.46,use,2025-01-01,\"bad, lat\",lat: 96.46 is not a latitude in [-90, 90]\n\
+         b,107.59,96.46,use,2025-01-01,\"bad, lat\",\"lat: 96.46 is not a latitude in [-90, 90]\"\n\
          c,107.59,16.46,heroin,2025-01-01,bad kind,\"kind: unknown value \"\"heroin\"\", expected one of: use, storage, trafficking, sale, cultivation\"\n\
          a,107.59,16.46,use,2025-01-01,dup,\"id: duplicate id \"\"a\"\" (first on line 2)\"\n"
     );
