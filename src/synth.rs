@@ -22,6 +22,10 @@ const M_PER_DEG: f64 = 111_320.0;
 /// Share of reports that are background noise rather than hotspot members.
 const NOISE_SHARE: f64 = 0.15;
 
+/// Background reports fall in a 30 km square around each city centre: sparse enough
+/// (~30 reports/km² for 1M reports) that DBSCAN at 150 m / 5 leaves most of them as noise.
+const NOISE_HALF_WIDTH_M: f64 = 15_000.0;
+
 /// Reports per hotspot on average; keeps 1M reports from piling up tens of thousands of
 /// points within 150 m (a hotspot holds ~1 300 reports on average, at most ~4× that).
 const REPORTS_PER_HOTSPOT: usize = 1_500;
@@ -188,8 +192,8 @@ pub fn generate(params: &SynthParams) -> Synthetic {
             let (lon, lat) = offset(
                 c.lon,
                 c.lat,
-                rng.random_range(-8_000.0..8_000.0),
-                rng.random_range(-8_000.0..8_000.0),
+                rng.random_range(-NOISE_HALF_WIDTH_M..NOISE_HALF_WIDTH_M),
+                rng.random_range(-NOISE_HALF_WIDTH_M..NOISE_HALF_WIDTH_M),
             );
             let day = rng.random::<f64>() * span_days;
             let kind = pick(&NOISE_KINDS, &mut rng);
