@@ -22,8 +22,6 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 /// Where each required column sits in a row.
 #[derive(Debug, Clone)]
 struct Columns {
-    /// Indexed like [`REPORT_COLUMNS`].
-    at: [usize; 5],
     /// For each field position, which required column it is (the inverse of `at`).
     role: Vec<Option<usize>>,
     names: Vec<String>,
@@ -162,7 +160,7 @@ fn header_columns(rec: &ByteRecord, file: &str) -> Result<Columns, IngestError> 
         let role = (0..names.len())
             .map(|i| at.iter().position(|&a| a == i))
             .collect();
-        Ok(Columns { at, role, names })
+        Ok(Columns { role, names })
     } else {
         Err(invalid(problems))
     }
@@ -172,7 +170,9 @@ fn header_columns(rec: &ByteRecord, file: &str) -> Result<Columns, IngestError> 
 /// line breaks and a lone `\r` ends a line too, so such files stay in one piece.
 fn split_chunks(body: &[u8], first_line: u64) -> Vec<(usize, usize, u64)> {
     let pieces = rayon::current_num_threads() * 4;
-    if body.len() < PARALLEL_MIN_BYTES || pieces <= 1 || memchr::memchr2(b'"', b'\r', body).is_some()
+    if body.len() < PARALLEL_MIN_BYTES
+        || pieces <= 1
+        || memchr::memchr2(b'"', b'\r', body).is_some()
     {
         return vec![(0, body.len(), first_line)];
     }
