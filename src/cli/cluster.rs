@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut labels_out = args.labels.as_deref().map(create).transpose()?;
     let mut geo_out = args.out.as_deref().map(create).transpose()?;
 
-    let loaded = rep.time("read", |r| args.input.load(rejects.as_mut(), r))?;
+    let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
     let points: Vec<Coord<f64>> = reports
         .iter()

@@ -35,7 +35,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut rejects = args.input.rejects_output()?;
     let mut out = args.out.as_deref().map(create).transpose()?;
 
-    let loaded = rep.time("read", |r| args.input.load(rejects.as_mut(), r))?;
+    let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let points: Vec<Coord<f64>> = loaded
         .reports
         .iter()

@@ -2,7 +2,6 @@
 //! `--db URL`, narrowed by `--from/--to`, `--kind`, `--bbox` and `--area`.
 
 use super::exit::BadInput;
-use super::output::{Progress, Reporter};
 use crate::ingest::{self, IngestOptions, Parsed, Rejected};
 use crate::model::{Report, ReportKind, Site};
 use crate::render::atomic::AtomicOutput;
@@ -122,13 +121,12 @@ impl InputArgs {
     }
 
     /// Reads, validates and filters the reports; writes the rejected rows to `rejects`.
-    pub fn load(&self, rejects: Option<&mut AtomicOutput>, reporter: &Reporter) -> Result<Loaded> {
+    pub fn load(&self, rejects: Option<&mut AtomicOutput>) -> Result<Loaded> {
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from >= to {
                 return Err(BadInput(format!("--from {from} must be before --to {to}")).into());
             }
         }
-        let progress = Progress::start(reporter, "reading reports");
         let loaded = match (&self.input, &self.db) {
             (Some(path), _) => self.load_file(path, rejects)?,
             (None, Some(url)) => {
@@ -146,7 +144,6 @@ impl InputArgs {
             }
             (None, None) => return Err(BadInput("give --input FILE or --db URL".into()).into()),
         };
-        progress.finish();
         Ok(loaded)
     }
 
