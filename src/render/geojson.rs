@@ -5,7 +5,8 @@
 //! out whatever the caller built: polygon exterior rings counter-clockwise and holes
 //! clockwise (RFC 7946 §3.1.6), coordinates rounded to 7 decimals (≈ 1 cm), and a `bbox` on
 //! the collection. The writer formats numbers itself, so a million features stream quickly
-//! without an intermediate document.
+//! without an intermediate document. The plural `*_features` builders run in parallel
+//! (rayon keeps the order); hexagon boundaries and property maps are the costly part.
 
 use crate::analysis::emerging::{Category, EmergingCell};
 use crate::analysis::gistar::GiStar;
@@ -17,6 +18,7 @@ use chrono::NaiveDateTime;
 use geojson::{Feature, GeometryValue, JsonObject, Position};
 use h3o::CellIndex;
 use serde_json::{Value, json};
+use rayon::prelude::*;
 use std::io::{self, Write};
 
 /// Decimal places kept in coordinates (RFC 7946 §11.2 recommends no more than needed).
@@ -167,7 +169,7 @@ pub fn hotspot_feature(h: &Hotspot) -> Feature {
 
 /// Hotspot features in cluster order.
 pub fn hotspots_features(hotspots: &[Hotspot]) -> Vec<Feature> {
-    hotspots.iter().map(hotspot_feature).collect()
+    hotspots.par_iter().map(hotspot_feature).collect()
 }
 
 /// A hotspot with `nearby_sites`: `[{id, name, kind, distance_m}]`, nearest first.
@@ -204,6 +206,7 @@ pub fn hexes_features(
     bins: Option<&[i8]>,
 ) -> Vec<Feature> {
     (0..cells.len())
+        .into_par_iter()
         .map(|i| {
             let mut g = gi[i];
             if let Some(b) = bins {
@@ -221,7 +224,7 @@ pub fn kde_feature(c: &DensityCell) -> Feature {
 }
 
 pub fn kde_features(cells: &[DensityCell]) -> Vec<Feature> {
-    cells.iter().map(kde_feature).collect()
+    cells.par_iter().map(kde_feature).collect()
 }
 
 /// A sensitive site with the reports near it: `id`, `name`, `kind`, `reports_within`, counts
@@ -267,7 +270,7 @@ pub fn emerging_feature(c: &EmergingCell) -> Feature {
 }
 
 pub fn emerging_features(cells: &[EmergingCell]) -> Vec<Feature> {
-    cells.iter().map(emerging_feature).collect()
+    cells.par_iter().map(emerging_feature).collect()
 }
 
 /// A report point: `id`, `kind`, `observed_at`.
