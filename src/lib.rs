@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod demo;
 pub mod index;
 pub mod ingest;
 pub mod lifecycle;

@@ -14,6 +14,7 @@ pub mod hull;
 pub mod kde;
 pub mod mann_kendall;
 pub mod proximity;
+pub mod tracking;
 
 /// Invalid analysis parameters (inputs are validated at the edges; these are the knobs).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

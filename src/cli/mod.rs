@@ -3,7 +3,9 @@
 //!
 //! Every subcommand lives in its own file with an `Args` struct and a `run` function; add
 //! new ones to [`Command`] and [`run`].
+pub mod chart;
 pub mod cluster;
+pub mod demo_data;
 pub mod emerging;
 pub mod exit;
 pub mod hexes;
@@ -11,6 +13,9 @@ pub mod input;
 pub mod kde;
 pub mod near;
 pub mod output;
+pub mod plan;
+pub mod progress;
+pub mod status;
 pub mod synth;
 
 use crate::analysis::AnalysisError;

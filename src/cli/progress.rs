@@ -1,0 +1,105 @@
+//! `hotspot progress --area ID`: each target of an area, actual share vs target, on track
+//! or behind, and the child areas still not clean.
+
+use super::exit::BadInput;
+use super::status::{DEFAULT_DB, Dataset, ParamArgs, today};
+use crate::lifecycle::{StatusParams, TargetProgress, target_progress};
+use crate::timestep::TimeStep;
+use chrono::NaiveDate;
+use serde_json::json;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Database: sqlite://PATH or postgres://…
+    #[arg(long, env = "HOTSPOT_DB", default_value = DEFAULT_DB)]
+    pub db: String,
+    /// Area whose targets to report (e.g. P-ANCUU).
+    #[arg(long)]
+    pub area: String,
+    /// Evaluate as of this date (default: today, +07:00).
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub params: ParamArgs,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let data = Dataset::load(&args.db).await?;
+    print!("{}", render(&data, &args)?);
+    Ok(())
+}
+
+/// The progress report (pure; used by [`run`]). The linear pace starts from the month of
+/// the earliest report.
+pub fn render(data: &Dataset, args: &Args) -> anyhow::Result<String> {
+    let area = data
+        .areas
+        .iter()
+        .find(|a| a.id == args.area)
+        .ok_or_else(|| BadInput(format!("area {:?} not found", args.area)))?;
+    let today = args.today.unwrap_or_else(today);
+    let last = TimeStep::Month.floor(today);
+    let first = data
+        .reports
+        .iter()
+        .map(|r| TimeStep::Month.floor(r.observed_at.date()))
+        .min()
+        .unwrap_or(last)
+        .min(last);
+    let params: StatusParams = args.params.into();
+    let table = data.statuses(first, last, &params)?;
+    let targets: Vec<_> = data
+        .targets
+        .iter()
+        .filter(|t| t.area_id == area.id)
+        .cloned()
+        .collect();
+    let progress = target_progress(&table, &data.areas, &targets, today);
+    if args.json {
+        let v = json!({"area_id": area.id, "name": area.name, "as_of": today, "targets": progress});
+        return Ok(serde_json::to_string_pretty(&v)? + "\n");
+    }
+    let mut s = format!("Targets of {} [{}], as of {today}\n", area.name, area.id);
+    if progress.is_empty() {
+        s += "no targets\n";
+    }
+    for p in &progress {
+        s += &line(p);
+    }
+    Ok(s)
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1} %", v * 100.0)
+}
+
+fn line(p: &TargetProgress) -> String {
+    let t = &p.target;
+    let mut s = format!(
+        "\n{} ≥ {} by {}: {} ({}/{}) in {} — {}{}\n",
+        t.level,
+        pct(t.share),
+        t.due,
+        pct(p.actual_share),
+        p.drug_free,
+        p.children,
+        p.evaluated_month.format("%Y-%m"),
+        if p.met { "met, " } else { "" },
+        p.state.as_str().replace('_', " ")
+    );
+    if !p.due_passed && !p.met {
+        s += &format!("  linear pace asks for {} now\n", pct(p.expected_share));
+    }
+    if !p.not_clean.is_empty() {
+        let list: Vec<String> = p
+            .not_clean
+            .iter()
+            .map(|(id, st)| format!("{id} ({st})"))
+            .collect();
+        s += &format!("  not clean: {}\n", list.join(", "));
+    }
+    s
+}

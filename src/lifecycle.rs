@@ -1,1 +1,0 @@
-//! Area status over time, declared-vs-computed discrepancies, targets and progress.
