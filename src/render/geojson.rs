@@ -17,8 +17,8 @@ use crate::model::{Area, KIND_COUNT, Report, ReportKind, Site};
 use chrono::NaiveDateTime;
 use geojson::{Feature, GeometryValue, JsonObject, Position};
 use h3o::CellIndex;
-use serde_json::{Value, json};
 use rayon::prelude::*;
+use serde_json::{Value, json};
 use std::io::{self, Write};
 
 /// Decimal places kept in coordinates (RFC 7946 §11.2 recommends no more than needed).
