@@ -543,6 +543,44 @@ mod tests {
         assert_eq!(p.rejected[0].line, 3);
     }
 
+    proptest::proptest! {
+        /// Whatever valid reports are written as CSV (any column order, CRLF or LF, quoted
+        /// ids) are read back exactly, each with its line.
+        #[test]
+        fn valid_reports_round_trip(
+            rows in proptest::collection::vec(
+                ("[a-zA-Z0-9 ,\"-]{1,8}", -180.0f64..180.0, -90.0f64..90.0, 0usize..5, 0i64..2_000_000_000),
+                1..30,
+            ),
+            crlf in proptest::bool::ANY,
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut src = format!("observed_at,kind,lat,id,lon{eol}");
+            let mut want = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (i, (id, lon, lat, k, secs)) in rows.into_iter().enumerate() {
+                let id = format!("{}{i}", id.trim());
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                let (lon, lat) = ((lon * 1e6).round() / 1e6, (lat * 1e6).round() / 1e6);
+                let at = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+                let kind = ReportKind::ALL[k];
+                let quoted = format!("\"{}\"", id.replace('"', "\"\""));
+                src.push_str(&format!(
+                    "{},{},{lat},{quoted},{lon}{eol}",
+                    at.format("%Y-%m-%dT%H:%M:%S"),
+                    kind.as_str().to_uppercase()
+                ));
+                want.push(Report { id, lon, lat, kind, observed_at: at });
+            }
+            let p = read_reports(src.as_bytes(), "r.csv", &opts()).unwrap();
+            let lines: Vec<u64> = (2..2 + want.len() as u64).collect();
+            proptest::prop_assert_eq!(p.rows, want);
+            proptest::prop_assert_eq!(p.lines, lines);
+        }
+    }
+
     #[test]
     fn parallel_chunks_match_a_single_pass() {
         let mut src = String::from("id,lon,lat,kind,observed_at\n");

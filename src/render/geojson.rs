@@ -601,6 +601,47 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn written_numbers_round_trip_with_at_most_seven_decimals(v in -180.0f64..180.0) {
+            let mut b = Vec::new();
+            write_number(&mut b, round7(v));
+            let text = std::str::from_utf8(&b).unwrap();
+            let decimals = text.split_once('.').map_or(0, |(_, f)| f.len());
+            proptest::prop_assert!(decimals <= 7, "{}", text);
+            proptest::prop_assert_eq!(text.parse::<f64>().unwrap(), round7(v));
+        }
+
+        #[test]
+        fn any_simple_ring_comes_out_counter_clockwise(
+            angles in proptest::collection::btree_set(0u32..3600, 3..12),
+            clockwise in proptest::bool::ANY,
+        ) {
+            // A star-shaped ring around (107, 16), in either orientation.
+            let mut pts: Vec<(f64, f64)> = angles
+                .iter()
+                .map(|&a| {
+                    let t = (a as f64 / 10.0).to_radians();
+                    (107.0 + 0.01 * t.cos(), 16.0 + 0.01 * t.sin())
+                })
+                .collect();
+            if clockwise {
+                pts.reverse();
+            }
+            pts.push(pts[0]);
+            let poly = geo::Polygon::new(pts.into(), vec![]);
+            let v = render(vec![feature(&geo::Geometry::Polygon(poly), JsonObject::new(), None)]);
+            let ring: Vec<(f64, f64)> = v["features"][0]["geometry"]["coordinates"][0]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                .collect();
+            let area: f64 = ring.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum();
+            proptest::prop_assert!(area > 0.0);
+        }
+    }
+
     #[test]
     fn empty_collection_has_no_bbox() {
         let v = render(vec![]);
