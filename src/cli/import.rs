@@ -12,7 +12,12 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db", global = true)]
+    #[arg(
+        long,
+        env = "HOTSPOT_DB",
+        default_value = "sqlite://hotspot.db",
+        global = true
+    )]
     pub db: String,
     #[command(subcommand)]
     pub command: ImportCommand,
@@ -96,9 +101,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         ImportCommand::Reports(f) => import(store.as_ref(), ImportKind::Reports, f).await,
         ImportCommand::Sites(f) => import(store.as_ref(), ImportKind::Sites, f).await,
         ImportCommand::Areas(f) => import(store.as_ref(), ImportKind::Areas, f).await,
-        ImportCommand::Declarations(f) => {
-            import(store.as_ref(), ImportKind::Declarations, f).await
-        }
+        ImportCommand::Declarations(f) => import(store.as_ref(), ImportKind::Declarations, f).await,
         ImportCommand::Targets(f) => import(store.as_ref(), ImportKind::Targets, f).await,
     }
 }
@@ -200,7 +203,9 @@ fn csv_lines(n: usize) -> Vec<u64> {
 fn locate(e: StoreError, file: &str, lines: &[u64]) -> anyhow::Error {
     let line = |row: usize| lines.get(row).copied().unwrap_or(row as u64 + 2);
     match e {
-        StoreError::Row { row, message } => BadInput(format!("{file}:{}: {message}", line(row))).into(),
+        StoreError::Row { row, message } => {
+            BadInput(format!("{file}:{}: {message}", line(row))).into()
+        }
         StoreError::Conflict { row, id } => BadInput(format!(
             "{file}:{}: id: {id:?} is already stored (use --on-conflict skip or update)",
             line(row)
