@@ -1,4 +1,5 @@
 //! Output: RFC 7946 GeoJSON layers and plotters charts, written atomically.
 
+pub mod atomic;
 pub mod charts;
 pub mod geojson;

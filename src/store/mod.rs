@@ -5,8 +5,11 @@
 //! batch (file name, sha256, counts, who, when) so it can be listed and undone, and so the
 //! same file is never silently loaded twice.
 
+mod codec;
+mod engine;
 pub mod postgis;
 pub mod sqlite;
+mod sqlite_raw;
 
 use crate::model::{
     ActionPlan, Area, AreaLevel, Declaration, PlanState, PlanSubject, Report, ReportKind, Site,
@@ -37,6 +40,14 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Invalid(String),
+    /// The database failed while the rows from `row` on were being written (e.g. the
+    /// connection dropped); the transaction was rolled back, nothing was written.
+    #[error("import interrupted at row {row}: {source}")]
+    Interrupted {
+        row: usize,
+        #[source]
+        source: sqlx::Error,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -193,6 +204,7 @@ pub trait Store: Send + Sync {
 
     // Reading.
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>>;
+    /// Number of reports matching the filter, ignoring `limit`/`offset` (the total for paging).
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64>;
     async fn report(&self, id: &str) -> Result<Option<Report>>;
     async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>>;
@@ -222,9 +234,48 @@ pub trait Store: Send + Sync {
     async fn revoke_token(&self, id: i64) -> Result<()>;
 }
 
-/// Opens (creating and migrating as needed) the store named by `url`.
+/// Opens (creating and migrating as needed) the store named by `url`: `sqlite://PATH`,
+/// `sqlite::memory:`, a bare file path (SQLite), or `postgres://…` / `postgresql://…`.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    // Dispatches to sqlite::SqliteStore::open or postgis::PostgisStore::open.
-    let _ = url;
-    todo!("store helper")
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgis::PostgisStore::open(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if !url.is_empty() && !url.contains("://") {
+        Ok(Arc::new(
+            sqlite::SqliteStore::open(&format!("sqlite://{url}")).await?,
+        ))
+    } else {
+        Err(StoreError::BadUrl(url.to_string()))
+    }
+}
+
+/// The lower-case name of an import kind (`reports`, `sites`, …), as stored and printed.
+pub fn import_kind_name(kind: ImportKind) -> &'static str {
+    engine::kind_name(kind)
+}
+
+pub(crate) fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Viewer => "viewer",
+        Role::Analyst => "analyst",
+        Role::Admin => "admin",
+    }
+}
+
+pub(crate) fn parse_role(s: &str) -> Result<Role> {
+    [Role::Viewer, Role::Analyst, Role::Admin]
+        .into_iter()
+        .find(|r| role_name(*r) == s)
+        .ok_or_else(|| StoreError::Invalid(format!("stored role {s:?}")))
+}
+
+/// Exact test of a site geometry against a `[min_lon, min_lat, max_lon, max_lat]` box.
+pub(crate) fn intersects_bbox(g: &geo::Geometry<f64>, b: [f64; 4]) -> bool {
+    use geo::Intersects;
+    let rect = geo::Rect::new(
+        geo::coord! { x: b[0], y: b[1] },
+        geo::coord! { x: b[2], y: b[3] },
+    );
+    g.intersects(&rect)
 }

@@ -1,11 +1,1327 @@
-//! PostgreSQL + PostGIS backend for servers.
-use super::Result;
+//! PostgreSQL + PostGIS backend for servers (`postgres://…`).
+//!
+//! Geometries are `geometry(…, 4326)` with GiST indexes and reports carry their H3 res-9
+//! cell. Imports `COPY` (text format, geometries as hex EWKB) into a temporary stage table and
+//! merge it with `INSERT … SELECT` in the same transaction; spatial filters are `&&` plus
+//! `ST_Intersects`, the area filter a recursive CTE over the area's descendants.
+use super::codec::{self, Val};
+use super::engine::{self, Spec};
+use super::{
+    DbStatus, ImportKind, ImportMeta, ImportRecord, OnConflict, PlanInput, ReportFilter, Result,
+    Role, Store, StoreError, TokenRecord, TrackedHotspot,
+};
+use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
+use chrono::{NaiveDate, NaiveDateTime};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use std::io::Write;
+use std::str::FromStr;
+use std::time::Duration;
 
-pub struct PostgisStore {}
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Bytes of COPY text sent per message.
+const COPY_CHUNK: usize = 1 << 20;
+
+const REPORTS: Spec = Spec {
+    kind: ImportKind::Reports,
+    table: "reports",
+    key: "id",
+    cols: &["lon", "lat", "kind", "observed_at", "h3", "geom"],
+    stage_ddl: "id TEXT NOT NULL, lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL, \
+                kind TEXT NOT NULL, observed_at TIMESTAMP NOT NULL, h3 BIGINT NOT NULL",
+    staged: Some(&["lon", "lat", "kind", "observed_at", "h3"]),
+    exprs: Some(&[
+        "s.lon",
+        "s.lat",
+        "s.kind",
+        "s.observed_at",
+        "s.h3",
+        "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)",
+    ]),
+    bulk_indexes: &[
+        (
+            "reports_geom",
+            "CREATE INDEX reports_geom ON reports USING GIST (geom)",
+        ),
+        ("reports_h3", "CREATE INDEX reports_h3 ON reports (h3)"),
+        (
+            "reports_observed_at",
+            "CREATE INDEX reports_observed_at ON reports (observed_at)",
+        ),
+    ],
+    area_ref: None,
+};
+const SITES: Spec = Spec {
+    kind: ImportKind::Sites,
+    table: "sites",
+    key: "id",
+    cols: &["name", "kind", "geom"],
+    stage_ddl: "id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, \
+                geom geometry(Geometry, 4326) NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
+    area_ref: None,
+};
+const AREAS: Spec = Spec {
+    kind: ImportKind::Areas,
+    table: "areas",
+    key: "id",
+    cols: &["name", "level", "parent_id", "geom"],
+    stage_ddl: "id TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL, parent_id TEXT, \
+                geom geometry(MultiPolygon, 4326) NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
+    area_ref: Some("parent_id"),
+};
+const DECLARATIONS: Spec = Spec {
+    kind: ImportKind::Declarations,
+    table: "declarations",
+    key: "key",
+    cols: &["area_id", "status", "declared_at", "declared_by"],
+    stage_ddl: "key TEXT NOT NULL, area_id TEXT NOT NULL, status TEXT NOT NULL, \
+                declared_at DATE NOT NULL, declared_by TEXT NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
+    area_ref: Some("area_id"),
+};
+const TARGETS: Spec = Spec {
+    kind: ImportKind::Targets,
+    table: "targets",
+    key: "key",
+    cols: &["area_id", "level", "share", "due"],
+    stage_ddl: "key TEXT NOT NULL, area_id TEXT NOT NULL, level TEXT NOT NULL, \
+                share DOUBLE PRECISION NOT NULL, due DATE NOT NULL",
+    staged: None,
+    exprs: None,
+    bulk_indexes: &[],
+    area_ref: Some("area_id"),
+};
+
+fn spec_for(kind: ImportKind) -> Result<&'static Spec> {
+    Ok(match kind {
+        ImportKind::Reports => &REPORTS,
+        ImportKind::Sites => &SITES,
+        ImportKind::Areas => &AREAS,
+        ImportKind::Declarations => &DECLARATIONS,
+        ImportKind::Targets => &TARGETS,
+        ImportKind::Plans => {
+            return Err(StoreError::Invalid(
+                "plans are not imported in batches".into(),
+            ));
+        }
+    })
+}
+
+pub struct PostgisStore {
+    pool: PgPool,
+    url: String,
+}
 
 impl PostgisStore {
+    /// Connects and migrates (the `postgis` extension must be available).
     pub async fn open(url: &str) -> Result<Self> {
-        let _ = url;
-        todo!()
+        Self::connect(url, PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Like [`Self::open`] but keeps every table in `schema` (created if missing), so that
+    /// tests can run in parallel on one database. PostGIS itself stays in `public`.
+    pub async fn open_in_schema(url: &str, schema: &str) -> Result<Self> {
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || schema.is_empty()
+        {
+            return Err(StoreError::Invalid(format!("bad schema name {schema:?}")));
+        }
+        let opts = PgConnectOptions::from_str(url)?;
+        let mut conn: PgConnection = sqlx::Connection::connect_with(&opts).await?;
+        // PostGIS lives in `public` for every schema; parallel first calls may race on
+        // creating it, and the loser's error is harmless.
+        let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
+            .execute(&mut conn)
+            .await;
+        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .execute(&mut conn)
+            .await?;
+        sqlx::Connection::close(conn).await?;
+        let opts = opts.options([("search_path", format!("{schema},public"))]);
+        Self::connect(url, opts).await
+    }
+
+    async fn connect(url: &str, opts: PgConnectOptions) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(true)
+            .connect_with(opts)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            pool,
+            url: url.to_string(),
+        })
+    }
+
+    /// The connection pool (for tests and maintenance).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Stages `rows`, then merges them into `spec.table` in one transaction.
+    async fn import<'r, T: Sync>(
+        &self,
+        spec: &Spec,
+        meta: &ImportMeta,
+        rows: &'r [T],
+        keys: Option<&'r [String]>,
+        vals: fn(&'r T) -> Vec<Val<'r>>,
+    ) -> Result<ImportRecord> {
+        if meta.kind != spec.kind {
+            return Err(StoreError::Invalid(format!(
+                "import kind {:?} does not match the rows ({:?})",
+                meta.kind, spec.kind
+            )));
+        }
+        let mut tx = self.pool.begin().await?;
+        // One import at a time: concurrent merges would race on the same keys.
+        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        if !meta.force {
+            if let Some(batch) = already_imported(&mut tx, meta).await? {
+                return Err(StoreError::AlreadyImported {
+                    batch,
+                    sha256: meta.sha256.clone(),
+                });
+            }
+        }
+        sqlx::query("DROP TABLE IF EXISTS pg_temp.stage")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!(
+            "CREATE TEMP TABLE stage (row_idx BIGINT NOT NULL, {}) ON COMMIT DROP",
+            spec.stage_ddl
+        ))
+        .execute(&mut *tx)
+        .await?;
+        stage_rows(&mut tx, spec, rows, keys, vals).await?;
+        let record = merge_stage(rows.len(), &mut tx, spec, meta).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+}
+
+async fn already_imported(conn: &mut PgConnection, meta: &ImportMeta) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT batch FROM imports WHERE sha256 = $1 AND kind = $2 AND undone_at IS NULL \
+         ORDER BY batch LIMIT 1",
+    )
+    .bind(&meta.sha256)
+    .bind(engine::kind_name(meta.kind))
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Appends one value in `COPY … (FORMAT text)` encoding.
+fn write_copy_val(buf: &mut Vec<u8>, v: &Val<'_>) {
+    fn text(buf: &mut Vec<u8>, s: &str) {
+        for b in s.bytes() {
+            match b {
+                b'\\' => buf.extend_from_slice(b"\\\\"),
+                b'\t' => buf.extend_from_slice(b"\\t"),
+                b'\n' => buf.extend_from_slice(b"\\n"),
+                b'\r' => buf.extend_from_slice(b"\\r"),
+                _ => buf.push(b),
+            }
+        }
+    }
+    match v {
+        Val::Text(s) => text(buf, s),
+        Val::OptText(Some(s)) => text(buf, s),
+        Val::OptText(None) => buf.extend_from_slice(b"\\N"),
+        Val::F64(x) => {
+            let _ = write!(buf, "{x:?}");
+        }
+        Val::I64(x) => {
+            let _ = write!(buf, "{x}");
+        }
+        // PostGIS parses hex EWKB as geometry input.
+        Val::Bytes(b) => buf.extend_from_slice(hex::encode(b).as_bytes()),
+        Val::Date(d) => {
+            let _ = write!(buf, "{}", d.format("%Y-%m-%d"));
+        }
+        Val::Ts(t) => {
+            let _ = write!(buf, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f"));
+        }
+    }
+}
+
+/// The 0-based row of a COPY data error (`COPY stage, line N`), if the server named one.
+fn copy_error_row(e: &sqlx::Error) -> Option<(usize, String)> {
+    let db = e.as_database_error()?;
+    let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+    let ctx = pg.r#where()?;
+    let rest = &ctx[ctx.find("line ")? + 5..];
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let line: usize = digits.parse().ok()?;
+    Some((line.checked_sub(1)?, pg.message().to_string()))
+}
+
+/// Streams the rows into `stage` with `COPY`; errors name the row they happened at.
+async fn stage_rows<'r, T>(
+    conn: &mut PgConnection,
+    spec: &Spec,
+    rows: &'r [T],
+    keys: Option<&'r [String]>,
+    vals: fn(&'r T) -> Vec<Val<'r>>,
+) -> Result<()> {
+    let mut copy = conn
+        .copy_in_raw(&format!(
+            "COPY stage ({}) FROM STDIN (FORMAT text)",
+            spec.stage_columns()
+        ))
+        .await?;
+    let mut buf = Vec::with_capacity(COPY_CHUNK + 4096);
+    let mut chunk_start = 0;
+    let fail = |row: usize, e: sqlx::Error| match copy_error_row(&e) {
+        Some((row, message)) => StoreError::Row { row, message },
+        None => StoreError::Interrupted { row, source: e },
+    };
+    for (i, row) in rows.iter().enumerate() {
+        let _ = write!(buf, "{i}");
+        if let Some(keys) = keys {
+            buf.push(b'\t');
+            write_copy_val(&mut buf, &Val::Text(&keys[i]));
+        }
+        for v in vals(row) {
+            buf.push(b'\t');
+            write_copy_val(&mut buf, &v);
+        }
+        buf.push(b'\n');
+        if buf.len() >= COPY_CHUNK {
+            if let Err(e) = copy.send(std::mem::take(&mut buf)).await {
+                return Err(fail(chunk_start, e));
+            }
+            buf.reserve(COPY_CHUNK + 4096);
+            chunk_start = i + 1;
+        }
+    }
+    if !buf.is_empty() {
+        if let Err(e) = copy.send(buf).await {
+            return Err(fail(chunk_start, e));
+        }
+    }
+    copy.finish().await.map_err(|e| fail(chunk_start, e))?;
+    Ok(())
+}
+
+/// Conflict handling, history, insert and the batch record (the transaction stays open).
+async fn merge_stage(
+    incoming: usize,
+    conn: &mut PgConnection,
+    spec: &Spec,
+    meta: &ImportMeta,
+) -> Result<ImportRecord> {
+    if let Some(sql) = spec.first_dangling_ref() {
+        let hit: Option<(i64, String)> = sqlx::query_as(&sql).fetch_optional(&mut *conn).await?;
+        if let Some((row, id)) = hit {
+            return Err(StoreError::Row {
+                row: row as usize,
+                message: format!("{}: unknown area {id:?}", spec.area_ref.unwrap_or("area")),
+            });
+        }
+    }
+    let now = codec::now();
+    let batch: i64 = sqlx::query_scalar(
+        "INSERT INTO imports (kind, file_name, sha256, imported_by, imported_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING batch",
+    )
+    .bind(engine::kind_name(meta.kind))
+    .bind(&meta.file_name)
+    .bind(&meta.sha256)
+    .bind(&meta.imported_by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (mut updated, mut skipped) = (0u64, 0u64);
+    match meta.on_conflict {
+        OnConflict::Error => {
+            let hit: Option<(i64, String)> = sqlx::query_as(&spec.first_conflict())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some((row, id)) = hit {
+                return Err(StoreError::Conflict {
+                    row: row as usize,
+                    id,
+                });
+            }
+        }
+        OnConflict::Skip => {
+            skipped = sqlx::query(&spec.drop_existing_from_stage())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        }
+        OnConflict::Update => {
+            sqlx::query(&spec.save_history())
+                .bind(batch)
+                .execute(&mut *conn)
+                .await?;
+            updated = sqlx::query(&spec.update_from_stage())
+                .bind(batch)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            sqlx::query(&spec.drop_existing_from_stage())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", spec.table))
+        .fetch_one(&mut *conn)
+        .await?;
+    let rebuild = !spec.bulk_indexes.is_empty() && engine::rebuild_indexes(incoming, existing);
+    if rebuild {
+        for (name, _) in spec.bulk_indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    let inserted = sqlx::query(&spec.insert_from_stage())
+        .bind(batch)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if rebuild {
+        for (_, create) in spec.bulk_indexes {
+            sqlx::query(create).execute(&mut *conn).await?;
+        }
+    }
+    sqlx::query("UPDATE imports SET inserted = $1, updated = $2, skipped = $3 WHERE batch = $4")
+        .bind(inserted as i64)
+        .bind(updated as i64)
+        .bind(skipped as i64)
+        .bind(batch)
+        .execute(&mut *conn)
+        .await?;
+    bump_version(conn).await?;
+    Ok(ImportRecord {
+        batch,
+        kind: meta.kind,
+        file_name: meta.file_name.clone(),
+        sha256: meta.sha256.clone(),
+        imported_by: meta.imported_by.clone(),
+        imported_at: now,
+        inserted,
+        updated,
+        skipped,
+        undone_at: None,
+    })
+}
+
+async fn bump_version(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("UPDATE meta SET dataset_version = dataset_version + 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+const IMPORT_COLS: &str = "batch, kind, file_name, sha256, imported_by, imported_at, inserted, updated, skipped, undone_at";
+
+fn import_record(r: &PgRow) -> Result<ImportRecord> {
+    let kind: String = r.try_get("kind")?;
+    Ok(ImportRecord {
+        batch: r.try_get("batch")?,
+        kind: engine::parse_kind(&kind)
+            .ok_or_else(|| StoreError::Invalid(format!("stored import kind {kind:?}")))?,
+        file_name: r.try_get("file_name")?,
+        sha256: r.try_get("sha256")?,
+        imported_by: r.try_get("imported_by")?,
+        imported_at: r.try_get("imported_at")?,
+        inserted: r.try_get::<i64, _>("inserted")? as u64,
+        updated: r.try_get::<i64, _>("updated")? as u64,
+        skipped: r.try_get::<i64, _>("skipped")? as u64,
+        undone_at: r.try_get("undone_at")?,
+    })
+}
+
+fn report_vals(r: &Report) -> Vec<Val<'_>> {
+    let h3 = h3o::LatLng::new(r.lat, r.lon)
+        .map(|ll| u64::from(ll.to_cell(h3o::Resolution::Nine)) as i64)
+        .unwrap_or(0);
+    vec![
+        Val::Text(&r.id),
+        Val::F64(r.lon),
+        Val::F64(r.lat),
+        Val::Text(r.kind.as_str()),
+        Val::Ts(r.observed_at),
+        Val::I64(h3),
+    ]
+}
+
+fn site_vals(s: &Site) -> Vec<Val<'_>> {
+    vec![
+        Val::Text(&s.id),
+        Val::Text(&s.name),
+        Val::Text(s.kind.as_str()),
+        Val::Bytes(codec::to_ewkb(&s.geometry)),
+    ]
+}
+
+fn area_vals(a: &Area) -> Vec<Val<'_>> {
+    vec![
+        Val::Text(&a.id),
+        Val::Text(&a.name),
+        Val::Text(a.level.as_str()),
+        Val::OptText(a.parent_id.as_deref()),
+        Val::Bytes(codec::to_ewkb(&geo::Geometry::MultiPolygon(
+            a.geometry.clone(),
+        ))),
+    ]
+}
+
+fn declaration_vals(d: &Declaration) -> Vec<Val<'_>> {
+    vec![
+        Val::Text(&d.area_id),
+        Val::Text(d.status.as_str()),
+        Val::Date(d.declared_at),
+        Val::Text(&d.declared_by),
+    ]
+}
+
+fn target_vals(t: &Target) -> Vec<Val<'_>> {
+    vec![
+        Val::Text(&t.area_id),
+        Val::Text(t.level.as_str()),
+        Val::F64(t.share),
+        Val::Date(t.due),
+    ]
+}
+
+/// `WHERE` of a report filter; the area filter is the `polys` CTE pushed by the caller.
+fn push_report_where(qb: &mut QueryBuilder<'_, Postgres>, f: &ReportFilter, with_area: bool) {
+    qb.push(" WHERE TRUE");
+    if let Some(from) = f.from {
+        qb.push(" AND r.observed_at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        qb.push(" AND r.observed_at < ").push_bind(to);
+    }
+    if !f.kinds.is_empty() {
+        let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+        qb.push(" AND r.kind = ANY(").push_bind(kinds).push(")");
+    }
+    if let Some(b) = f.bbox {
+        let parts: Vec<[f64; 4]> = if b[0] <= b[2] {
+            vec![b]
+        } else {
+            // Crosses the antimeridian: two envelopes.
+            vec![[b[0], b[1], 180.0, b[3]], [-180.0, b[1], b[2], b[3]]]
+        };
+        qb.push(" AND (FALSE");
+        for p in parts {
+            qb.push(" OR r.geom && ST_MakeEnvelope(")
+                .push_bind(p[0])
+                .push(", ")
+                .push_bind(p[1])
+                .push(", ")
+                .push_bind(p[2])
+                .push(", ")
+                .push_bind(p[3])
+                .push(", 4326)");
+        }
+        qb.push(")");
+    }
+    if with_area {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM polys p WHERE p.geom && r.geom \
+             AND ST_Intersects(p.geom, r.geom))",
+        );
+    }
+}
+
+/// An SQL string literal (standard_conforming_strings: only `'` needs doubling).
+fn literal(s: &str) -> Result<String> {
+    if s.contains('\0') {
+        return Err(StoreError::Invalid("NUL in a query value".into()));
+    }
+    Ok(format!("'{}'", s.replace('\'', "''")))
+}
+
+/// The report query with every value inlined as a literal, for `COPY (query) TO STDOUT`
+/// (COPY takes no parameters). Values are numbers, timestamps, vocabulary words and one
+/// quoted area id.
+fn report_copy_sql(f: &ReportFilter) -> Result<String> {
+    let mut sql = String::new();
+    if let Some(area) = &f.area {
+        sql.push_str(&format!(
+            "WITH RECURSIVE tree(id) AS (SELECT id FROM areas WHERE id = {} \
+             UNION SELECT a.id FROM areas a JOIN tree t ON a.parent_id = t.id), \
+             polys AS (SELECT geom FROM areas JOIN tree USING (id)) ",
+            literal(area)?
+        ));
+    }
+    sql.push_str("SELECT r.id, r.lon, r.lat, r.kind, r.observed_at FROM reports r WHERE TRUE");
+    let ts = |t: NaiveDateTime| format!("'{}'::timestamp", t.format("%Y-%m-%d %H:%M:%S%.6f"));
+    if let Some(from) = f.from {
+        sql.push_str(&format!(" AND r.observed_at >= {}", ts(from)));
+    }
+    if let Some(to) = f.to {
+        sql.push_str(&format!(" AND r.observed_at < {}", ts(to)));
+    }
+    if !f.kinds.is_empty() {
+        let kinds: Vec<String> = f
+            .kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect();
+        sql.push_str(&format!(" AND r.kind IN ({})", kinds.join(", ")));
+    }
+    if let Some(b) = f.bbox {
+        if b.iter().any(|x| !x.is_finite()) {
+            return Err(StoreError::Invalid(format!("bbox {b:?} is not finite")));
+        }
+        let env = |p: [f64; 4]| {
+            format!(
+                "r.geom && ST_MakeEnvelope({:?}, {:?}, {:?}, {:?}, 4326)",
+                p[0], p[1], p[2], p[3]
+            )
+        };
+        if b[0] <= b[2] {
+            sql.push_str(&format!(" AND {}", env(b)));
+        } else {
+            sql.push_str(&format!(
+                " AND ({} OR {})",
+                env([b[0], b[1], 180.0, b[3]]),
+                env([-180.0, b[1], b[2], b[3]])
+            ));
+        }
+    }
+    if f.area.is_some() {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM polys p WHERE p.geom && r.geom \
+             AND ST_Intersects(p.geom, r.geom))",
+        );
+    }
+    sql.push_str(" ORDER BY r.id");
+    if let Some(limit) = f.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    if let Some(offset) = f.offset {
+        sql.push_str(&format!(" OFFSET {offset}"));
+    }
+    Ok(sql)
+}
+
+/// Decodes `COPY … (FORMAT binary)` output of `id, lon, lat, kind, observed_at`, whatever
+/// the chunking of the stream.
+#[derive(Default)]
+struct CopyBinaryReports {
+    buf: Vec<u8>,
+    header_done: bool,
+    trailer_seen: bool,
+    out: Vec<Report>,
+}
+
+/// Microseconds of `timestamp` count from 2000-01-01 00:00:00.
+fn pg_epoch() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("valid date")
+}
+
+impl CopyBinaryReports {
+    fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.extend_from_slice(chunk);
+        let mut pos = 0;
+        while let Some(used) = self.next_item(&buf[pos..])? {
+            pos += used;
+        }
+        buf.drain(..pos);
+        self.buf = buf;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<Report>> {
+        if !self.trailer_seen || !self.buf.is_empty() {
+            return Err(StoreError::Invalid("truncated COPY binary stream".into()));
+        }
+        Ok(self.out)
+    }
+
+    /// Consumes the header or one tuple from the front of `data`; `None` when incomplete.
+    fn next_item(&mut self, data: &[u8]) -> Result<Option<usize>> {
+        let bad = |what: &str| StoreError::Invalid(format!("COPY binary stream: {what}"));
+        if self.trailer_seen {
+            return if data.is_empty() {
+                Ok(None)
+            } else {
+                Err(bad("data after the trailer"))
+            };
+        }
+        if !self.header_done {
+            if data.len() < 19 {
+                return Ok(None);
+            }
+            if &data[..11] != b"PGCOPY\n\xff\r\n\0" {
+                return Err(bad("bad signature"));
+            }
+            let ext = u32::from_be_bytes(data[15..19].try_into().expect("4 bytes")) as usize;
+            if data.len() < 19 + ext {
+                return Ok(None);
+            }
+            self.header_done = true;
+            return Ok(Some(19 + ext));
+        }
+        if data.len() < 2 {
+            return Ok(None);
+        }
+        let n = i16::from_be_bytes([data[0], data[1]]);
+        if n == -1 {
+            self.trailer_seen = true;
+            return Ok(Some(2));
+        }
+        if n != 5 {
+            return Err(bad("expected 5 columns"));
+        }
+        let mut p = 2;
+        let mut fields: [&[u8]; 5] = [&[]; 5];
+        for f in &mut fields {
+            let Some(len) = data.get(p..p + 4) else {
+                return Ok(None);
+            };
+            let len = i32::from_be_bytes(len.try_into().expect("4 bytes"));
+            let len = usize::try_from(len).map_err(|_| bad("unexpected NULL"))?;
+            p += 4;
+            let Some(bytes) = data.get(p..p + len) else {
+                return Ok(None);
+            };
+            *f = bytes;
+            p += len;
+        }
+        let f8 = |b: &[u8]| -> Result<f64> {
+            Ok(f64::from_be_bytes(
+                b.try_into().map_err(|_| bad("float8 size"))?,
+            ))
+        };
+        let us = i64::from_be_bytes(fields[4].try_into().map_err(|_| bad("timestamp size"))?);
+        self.out.push(Report {
+            id: String::from_utf8_lossy(fields[0]).into_owned(),
+            lon: f8(fields[1])?,
+            lat: f8(fields[2])?,
+            kind: codec::parse_vocab(std::str::from_utf8(fields[3]).map_err(|_| bad("kind"))?)?,
+            observed_at: pg_epoch()
+                .checked_add_signed(chrono::TimeDelta::microseconds(us))
+                .ok_or_else(|| bad("timestamp out of range"))?,
+        });
+        Ok(Some(p))
+    }
+}
+
+/// Starts a report query, with the `polys` CTE (area and descendants) when filtering by area.
+fn report_query<'a>(select: &str, f: &'a ReportFilter) -> QueryBuilder<'a, Postgres> {
+    let mut qb = QueryBuilder::<Postgres>::new("");
+    if let Some(area) = &f.area {
+        qb.push("WITH RECURSIVE tree(id) AS (SELECT id FROM areas WHERE id = ")
+            .push_bind(area.as_str())
+            .push(
+                " UNION SELECT a.id FROM areas a JOIN tree t ON a.parent_id = t.id), \
+             polys AS (SELECT geom FROM areas JOIN tree USING (id)) ",
+            );
+    }
+    qb.push(select).push(" FROM reports r");
+    push_report_where(&mut qb, f, f.area.is_some());
+    qb
+}
+
+fn report_from_row(r: (String, f64, f64, String, NaiveDateTime)) -> Result<Report> {
+    Ok(Report {
+        id: r.0,
+        lon: r.1,
+        lat: r.2,
+        kind: codec::parse_vocab(&r.3)?,
+        observed_at: r.4,
+    })
+}
+
+impl PostgisStore {
+    async fn check_area(&self, f: &ReportFilter) -> Result<()> {
+        if let Some(id) = &f.area {
+            let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM areas WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::NotFound {
+                    what: "area",
+                    id: id.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn plan_subject_parts(s: &PlanSubject) -> (&'static str, &str) {
+    match s {
+        PlanSubject::Hotspot(id) => ("hotspot", id),
+        PlanSubject::Area(id) => ("area", id),
+    }
+}
+
+fn plan_from_row(r: &PgRow) -> Result<ActionPlan> {
+    let ty: String = r.try_get("subject_type")?;
+    let sid: String = r.try_get("subject_id")?;
+    let state: String = r.try_get("state")?;
+    Ok(ActionPlan {
+        id: r.try_get("id")?,
+        subject: if ty == "hotspot" {
+            PlanSubject::Hotspot(sid)
+        } else {
+            PlanSubject::Area(sid)
+        },
+        responsible_person: r.try_get("responsible_person")?,
+        task: r.try_get("task")?,
+        responsible_unit: r.try_get("responsible_unit")?,
+        deadline: r.try_get("deadline")?,
+        expected_result: r.try_get("expected_result")?,
+        approving_authority: r.try_get("approving_authority")?,
+        state: codec::parse_vocab(&state)?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        updated_by: r.try_get("updated_by")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn token_from_row(r: &PgRow) -> Result<TokenRecord> {
+    let role: String = r.try_get("role")?;
+    Ok(TokenRecord {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        role: super::parse_role(&role)?,
+        created_at: r.try_get("created_at")?,
+        revoked: r.try_get("revoked")?,
+    })
+}
+
+fn site_from_row(r: (String, String, String, Vec<u8>)) -> Result<Site> {
+    Ok(Site {
+        id: r.0,
+        name: r.1,
+        kind: codec::parse_vocab(&r.2)?,
+        geometry: codec::from_wkb(&r.3)?,
+    })
+}
+
+fn area_from_row(r: (String, String, String, Option<String>, Vec<u8>)) -> Result<Area> {
+    Ok(Area {
+        id: r.0,
+        name: r.1,
+        level: codec::parse_vocab(&r.2)?,
+        parent_id: r.3,
+        geometry: codec::multi_polygon(codec::from_wkb(&r.4)?)?,
+    })
+}
+
+const PLAN_COLS: &str = "id, subject_type, subject_id, responsible_person, task, responsible_unit, \
+     deadline, expected_result, approving_authority, state, created_by, created_at, updated_by, \
+     updated_at";
+
+#[async_trait::async_trait]
+impl Store for PostgisStore {
+    async fn status(&self) -> Result<DbStatus> {
+        let schema_version: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (reports, sites, areas, imports, dataset_version): (i64, i64, i64, i64, i64) =
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM sites), \
+                 (SELECT COUNT(*) FROM areas), (SELECT COUNT(*) FROM imports), \
+                 (SELECT dataset_version FROM meta)",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(DbStatus {
+            backend: "postgis".into(),
+            url: self.url.clone(),
+            schema_version,
+            reports: reports as u64,
+            sites: sites as u64,
+            areas: areas as u64,
+            imports: imports as u64,
+            dataset_version,
+        })
+    }
+
+    async fn import_reports(&self, meta: &ImportMeta, rows: &[Report]) -> Result<ImportRecord> {
+        codec::validate_reports(rows)?;
+        self.import(&REPORTS, meta, rows, None, report_vals).await
+    }
+
+    async fn import_sites(&self, meta: &ImportMeta, rows: &[Site]) -> Result<ImportRecord> {
+        codec::validate_sites(rows)?;
+        self.import(&SITES, meta, rows, None, site_vals).await
+    }
+
+    async fn import_areas(&self, meta: &ImportMeta, rows: &[Area]) -> Result<ImportRecord> {
+        codec::validate_areas(rows)?;
+        self.import(&AREAS, meta, rows, None, area_vals).await
+    }
+
+    async fn import_declarations(
+        &self,
+        meta: &ImportMeta,
+        rows: &[Declaration],
+    ) -> Result<ImportRecord> {
+        let keys: Vec<String> = rows.iter().map(codec::declaration_key).collect();
+        codec::validate_declarations(rows, &keys)?;
+        self.import(&DECLARATIONS, meta, rows, Some(&keys), declaration_vals)
+            .await
+    }
+
+    async fn import_targets(&self, meta: &ImportMeta, rows: &[Target]) -> Result<ImportRecord> {
+        let keys: Vec<String> = rows.iter().map(codec::target_key).collect();
+        codec::validate_targets(rows, &keys)?;
+        self.import(&TARGETS, meta, rows, Some(&keys), target_vals)
+            .await
+    }
+
+    async fn list_imports(&self) -> Result<Vec<ImportRecord>> {
+        sqlx::query(&format!("SELECT {IMPORT_COLS} FROM imports ORDER BY batch"))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(import_record)
+            .collect()
+    }
+
+    async fn undo_import(&self, batch: i64) -> Result<ImportRecord> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {IMPORT_COLS} FROM imports WHERE batch = $1"
+        ))
+        .bind(batch)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "import batch",
+            id: batch.to_string(),
+        })?;
+        let mut record = import_record(&row)?;
+        if let Some(at) = record.undone_at {
+            return Err(StoreError::Invalid(format!(
+                "batch {batch} was already undone at {at}"
+            )));
+        }
+        let spec = spec_for(record.kind)?;
+        let later: Option<i64> = sqlx::query_scalar(&spec.blocking_batch())
+            .bind(batch)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(later) = later {
+            return Err(StoreError::Invalid(format!(
+                "rows of batch {batch} were since updated by batch {later}; undo batch {later} first"
+            )));
+        }
+        for sql in [
+            spec.delete_batch_rows(),
+            spec.restore_history(),
+            spec.forget_history(),
+        ] {
+            sqlx::query(&sql).bind(batch).execute(&mut *tx).await?;
+        }
+        let now = codec::now();
+        sqlx::query("UPDATE imports SET undone_at = $1 WHERE batch = $2")
+            .bind(now)
+            .bind(batch)
+            .execute(&mut *tx)
+            .await?;
+        bump_version(&mut tx).await?;
+        tx.commit().await?;
+        record.undone_at = Some(now);
+        Ok(record)
+    }
+
+    /// Streams the rows with `COPY (…) TO STDOUT (FORMAT binary)`: a million rows arrive
+    /// several times faster than through sqlx's row decoding, and binary spares the server
+    /// formatting floats and timestamps as text.
+    async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>> {
+        use futures::StreamExt;
+        self.check_area(filter).await?;
+        let sql = report_copy_sql(filter)?;
+        let mut conn = self.pool.acquire().await?;
+        let mut stream = conn
+            .copy_out_raw(&format!("COPY ({sql}) TO STDOUT (FORMAT binary)"))
+            .await?;
+        let mut reader = CopyBinaryReports::default();
+        while let Some(chunk) = stream.next().await {
+            reader.push(&chunk?)?;
+        }
+        reader.finish()
+    }
+
+    async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
+        self.check_area(filter).await?;
+        let mut qb = report_query("SELECT COUNT(*)", filter);
+        let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok(n as u64)
+    }
+
+    async fn report(&self, id: &str) -> Result<Option<Report>> {
+        let row: Option<(String, f64, f64, String, NaiveDateTime)> =
+            sqlx::query_as("SELECT id, lon, lat, kind, observed_at FROM reports WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(report_from_row).transpose()
+    }
+
+    async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>> {
+        let rows: Vec<(String, String, String, Vec<u8>)> = match bbox {
+            None => {
+                sqlx::query_as("SELECT id, name, kind, ST_AsBinary(geom) FROM sites ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Some(b) => {
+                sqlx::query_as(
+                    "SELECT id, name, kind, ST_AsBinary(geom) FROM sites \
+                     WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) \
+                     AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) ORDER BY id",
+                )
+                .bind(b[0])
+                .bind(b[1])
+                .bind(b[2])
+                .bind(b[3])
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.into_iter().map(site_from_row).collect()
+    }
+
+    async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<Area>> {
+        let rows: Vec<(String, String, String, Option<String>, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, name, level, parent_id, ST_AsBinary(geom) FROM areas \
+             WHERE $1::text IS NULL OR level = $1 ORDER BY id",
+        )
+        .bind(level.map(|l| l.as_str()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(area_from_row).collect()
+    }
+
+    async fn area(&self, id: &str) -> Result<Option<Area>> {
+        let row: Option<(String, String, String, Option<String>, Vec<u8>)> = sqlx::query_as(
+            "SELECT id, name, level, parent_id, ST_AsBinary(geom) FROM areas WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(area_from_row).transpose()
+    }
+
+    async fn declarations(&self) -> Result<Vec<Declaration>> {
+        let rows: Vec<(String, String, NaiveDate, String)> = sqlx::query_as(
+            "SELECT area_id, status, declared_at, declared_by FROM declarations ORDER BY key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Declaration {
+                    area_id: r.0,
+                    status: codec::parse_vocab(&r.1)?,
+                    declared_at: r.2,
+                    declared_by: r.3,
+                })
+            })
+            .collect()
+    }
+
+    async fn targets(&self) -> Result<Vec<Target>> {
+        let rows: Vec<(String, String, f64, NaiveDate)> =
+            sqlx::query_as("SELECT area_id, level, share, due FROM targets ORDER BY key")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Target {
+                    area_id: r.0,
+                    level: codec::parse_vocab(&r.1)?,
+                    share: r.2,
+                    due: r.3,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_plan(&self, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
+        let now = codec::now();
+        let (ty, sid) = plan_subject_parts(&plan.subject);
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO plans (subject_type, subject_id, responsible_person, task, \
+             responsible_unit, deadline, expected_result, approving_authority, state, created_by, \
+             created_at, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11) RETURNING {PLAN_COLS}"
+        ))
+        .bind(ty)
+        .bind(sid)
+        .bind(&plan.responsible_person)
+        .bind(&plan.task)
+        .bind(&plan.responsible_unit)
+        .bind(plan.deadline)
+        .bind(&plan.expected_result)
+        .bind(&plan.approving_authority)
+        .bind(plan.state.as_str())
+        .bind(by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let out = plan_from_row(&row)?;
+        bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn update_plan(&self, id: i64, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
+        let now = codec::now();
+        let (ty, sid) = plan_subject_parts(&plan.subject);
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE plans SET subject_type = $1, subject_id = $2, responsible_person = $3, \
+             task = $4, responsible_unit = $5, deadline = $6, expected_result = $7, \
+             approving_authority = $8, state = $9, updated_by = $10, updated_at = $11 \
+             WHERE id = $12 RETURNING {PLAN_COLS}"
+        ))
+        .bind(ty)
+        .bind(sid)
+        .bind(&plan.responsible_person)
+        .bind(&plan.task)
+        .bind(&plan.responsible_unit)
+        .bind(plan.deadline)
+        .bind(&plan.expected_result)
+        .bind(&plan.approving_authority)
+        .bind(plan.state.as_str())
+        .bind(by)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "plan",
+            id: id.to_string(),
+        })?;
+        let out = plan_from_row(&row)?;
+        bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn delete_plan(&self, id: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query("DELETE FROM plans WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "plan",
+                id: id.to_string(),
+            });
+        }
+        bump_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn plan(&self, id: i64) -> Result<Option<ActionPlan>> {
+        sqlx::query(&format!("SELECT {PLAN_COLS} FROM plans WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(plan_from_row)
+            .transpose()
+    }
+
+    async fn plans(&self, subject: Option<&PlanSubject>) -> Result<Vec<ActionPlan>> {
+        let (ty, sid) = match subject.map(plan_subject_parts) {
+            Some((t, s)) => (Some(t), Some(s)),
+            None => (None, None),
+        };
+        sqlx::query(&format!(
+            "SELECT {PLAN_COLS} FROM plans WHERE $1::text IS NULL OR (subject_type = $1 AND subject_id = $2) \
+             ORDER BY id"
+        ))
+        .bind(ty)
+        .bind(sid)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(plan_from_row)
+        .collect()
+    }
+
+    async fn tracked_hotspots(&self) -> Result<Vec<TrackedHotspot>> {
+        let rows: Vec<(String, Vec<u8>, NaiveDateTime, NaiveDateTime)> = sqlx::query_as(
+            "SELECT id, ST_AsBinary(geom), first_detected, last_detected FROM tracked_hotspots \
+             ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(TrackedHotspot {
+                    id: r.0,
+                    polygon: codec::multi_polygon(codec::from_wkb(&r.1)?)?,
+                    first_detected: r.2,
+                    last_detected: r.3,
+                })
+            })
+            .collect()
+    }
+
+    async fn save_tracked_hotspots(&self, hotspots: &[TrackedHotspot]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM tracked_hotspots")
+            .execute(&mut *tx)
+            .await?;
+        for h in hotspots {
+            sqlx::query(
+                "INSERT INTO tracked_hotspots (id, geom, first_detected, last_detected) \
+                 VALUES ($1, ST_GeomFromEWKB($2), $3, $4)",
+            )
+            .bind(&h.id)
+            .bind(codec::to_ewkb(&geo::Geometry::MultiPolygon(
+                h.polygon.clone(),
+            )))
+            .bind(h.first_detected)
+            .bind(h.last_detected)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_token(
+        &self,
+        name: &str,
+        role: Role,
+        token_sha256: &str,
+    ) -> Result<TokenRecord> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (name, role, token_sha256, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id, name, role, created_at, revoked",
+        )
+        .bind(name)
+        .bind(super::role_name(role))
+        .bind(token_sha256)
+        .bind(codec::now())
+        .fetch_one(&self.pool)
+        .await?;
+        token_from_row(&row)
+    }
+
+    async fn token_by_hash(&self, token_sha256: &str) -> Result<Option<TokenRecord>> {
+        sqlx::query(
+            "SELECT id, name, role, created_at, revoked FROM api_tokens WHERE token_sha256 = $1",
+        )
+        .bind(token_sha256)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(token_from_row)
+        .transpose()
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRecord>> {
+        sqlx::query("SELECT id, name, role, created_at, revoked FROM api_tokens ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(token_from_row)
+            .collect()
+    }
+
+    async fn revoke_token(&self, id: i64) -> Result<()> {
+        let n = sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                what: "token",
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hand-built binary COPY stream, fed in every possible chunking.
+    #[test]
+    fn copy_binary_rows_decode_in_any_chunking() {
+        let mut stream = b"PGCOPY\n\xff\r\n\0".to_vec();
+        stream.extend_from_slice(&0u32.to_be_bytes()); // flags
+        stream.extend_from_slice(&0u32.to_be_bytes()); // header extension
+        let field = |s: &mut Vec<u8>, b: &[u8]| {
+            s.extend_from_slice(&(b.len() as i32).to_be_bytes());
+            s.extend_from_slice(b);
+        };
+        stream.extend_from_slice(&5i16.to_be_bytes());
+        field(&mut stream, "a\tb".as_bytes());
+        field(&mut stream, &107.5f64.to_be_bytes());
+        field(&mut stream, &(-16.25f64).to_be_bytes());
+        field(&mut stream, b"sale");
+        // 2000-01-02 00:00:01.5
+        field(&mut stream, &(86_401_500_000i64).to_be_bytes());
+        stream.extend_from_slice(&(-1i16).to_be_bytes());
+        let want = Report {
+            id: "a\tb".into(),
+            lon: 107.5,
+            lat: -16.25,
+            kind: crate::model::ReportKind::Sale,
+            observed_at: NaiveDate::from_ymd_opt(2000, 1, 2)
+                .unwrap()
+                .and_hms_milli_opt(0, 0, 1, 500)
+                .unwrap(),
+        };
+        for size in 1..stream.len() {
+            let mut r = CopyBinaryReports::default();
+            for chunk in stream.chunks(size) {
+                r.push(chunk).unwrap();
+            }
+            assert_eq!(r.finish().unwrap(), vec![want.clone()], "chunk size {size}");
+        }
+        let mut cut = CopyBinaryReports::default();
+        cut.push(&stream[..stream.len() - 2]).unwrap();
+        assert!(cut.finish().is_err());
+    }
+
+    #[test]
+    fn literals_double_quotes() {
+        assert_eq!(literal("O'Neil").unwrap(), "'O''Neil'");
+        assert!(literal("a\0b").is_err());
     }
 }

@@ -1,0 +1,53 @@
+//! `hotspot db status`: which backend, schema version and what is stored.
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Database: sqlite://PATH or postgres://…
+    #[arg(
+        long,
+        env = "HOTSPOT_DB",
+        default_value = "sqlite://hotspot.db",
+        global = true
+    )]
+    pub db: String,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DbCommand {
+    /// Backend, schema version, row counts and dataset version (creates and migrates the
+    /// database if needed).
+    Status {
+        /// Print JSON instead of `key: value` lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(args: DbArgs) -> anyhow::Result<()> {
+    let store = crate::store::open(&args.db)
+        .await
+        .with_context(|| format!("opening {}", args.db))?;
+    match args.command {
+        DbCommand::Status { json } => {
+            let s = store.status().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!("backend: {}", s.backend);
+                println!("url: {}", s.url);
+                println!("schema_version: {}", s.schema_version);
+                println!("reports: {}", s.reports);
+                println!("sites: {}", s.sites);
+                println!("areas: {}", s.areas);
+                println!("imports: {}", s.imports);
+                println!("dataset_version: {}", s.dataset_version);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! `hotspot kde`: quartic kernel density on H3 cell centres, in (weighted) reports per km².
+
+use super::input::InputArgs;
+use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
+use super::{bad_param, parse_metres, parse_resolution};
+use crate::analysis::kde::{KdeParams, kde};
+use crate::model::{KIND_COUNT, ReportKind};
+use crate::render::geojson::kde_features;
+use anyhow::Result;
+use geo::Coord;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Kernel radius in metres.
+    #[arg(long, default_value = "300", value_parser = parse_metres)]
+    pub bandwidth_m: f64,
+    /// H3 resolution of the output cells.
+    #[arg(long, default_value = "10", value_parser = parse_resolution)]
+    pub res: h3o::Resolution,
+    /// Weight per kind, e.g. `trafficking=3,storage=2,use=1`; kinds not named weigh 1.
+    #[arg(long, value_parser = parse_weights, value_name = "KIND=W,…")]
+    pub weights: Option<KindWeights>,
+    /// Cells with `h3`, `density` (GeoJSON).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// A weight per report kind, indexed by `ReportKind::index`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindWeights(pub [f64; KIND_COUNT]);
+
+/// Parses `kind=weight,…` (weights finite and ≥ 0; unnamed kinds weigh 1).
+pub fn parse_weights(s: &str) -> Result<KindWeights, String> {
+    let mut w = [1.0; KIND_COUNT];
+    for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{part:?} is not KIND=WEIGHT"))?;
+        let kind: ReportKind = k.parse().map_err(|e| format!("{e}"))?;
+        let v: f64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| format!("{v:?} is not a weight ≥ 0"))?;
+        w[kind.index()] = v;
+    }
+    Ok(KindWeights(w))
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let mut rep = Reporter::new("kde", args.output);
+    let mut rejects = args.input.rejects_output()?;
+    let mut out = args.out.as_deref().map(create).transpose()?;
+
+    let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
+    let reports = &loaded.reports;
+    let points: Vec<Coord<f64>> = reports
+        .iter()
+        .map(|r| Coord { x: r.lon, y: r.lat })
+        .collect();
+    let weights: Option<Vec<f64>> = args
+        .weights
+        .map(|w| reports.iter().map(|r| w.0[r.kind.index()]).collect());
+    let params = KdeParams {
+        bandwidth_m: args.bandwidth_m,
+        resolution: args.res,
+    };
+    let cells = rep
+        .time("kde", |_| kde(&points, weights.as_deref(), &params))
+        .map_err(bad_param)?;
+    let max = cells.iter().map(|c| c.density).fold(0.0, f64::max);
+
+    rep.time("write", |_| -> Result<()> {
+        if let Some(o) = out.as_mut() {
+            write_features(o, kde_features(&cells))?;
+        }
+        Ok(())
+    })?;
+    commit_all([rejects, out])?;
+
+    rep.set("source", loaded.source.as_str());
+    rep.set("reports", reports.len());
+    rep.set("rejected", loaded.rejected);
+    rep.set("cells", cells.len());
+    rep.set("max_density", max);
+    for (role, path) in [("rejects", &args.input.rejects), ("out", &args.out)] {
+        if let Some(p) = path {
+            rep.output(role, p);
+        }
+    }
+    rep.say(format!(
+        "{} reports from {}: {} cells, peak density {:.1} reports/km²",
+        reports.len(),
+        loaded.source,
+        cells.len(),
+        max
+    ));
+    rep.finish();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_default_to_one() {
+        let w = parse_weights("trafficking=3,Storage=2.5").unwrap().0;
+        assert_eq!(w, [1.0, 2.5, 3.0, 1.0, 1.0]);
+        assert!(parse_weights("heroin=2").is_err());
+        assert!(parse_weights("use=-1").is_err());
+        assert!(parse_weights("use").is_err());
+    }
+}
