@@ -47,7 +47,7 @@ awk -v n="$N" 'BEGIN {
 }' >"$tmp/reports.csv"
 ls -la "$tmp/reports.csv" | awk '{printf "   %.1f MiB\n", $5 / 1048576}'
 
-RUST_LOG="${RUST_LOG:-hotspot=info}" "$BIN" serve --db "$db" --bind 127.0.0.1:0 --max-body-mib 512 --timeout-secs 600 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+RUST_LOG="${RUST_LOG:-hotspot=info}" "$BIN" serve --db "$db" --addr 127.0.0.1:0 --max-body-mib 512 --timeout-secs 600 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 server_pid=$!
 for _ in $(seq 1 100); do grep -q '^listening on ' "$tmp/serve.out" 2>/dev/null && break; sleep 0.1; done
 base="$(sed -n 's/^listening on //p' "$tmp/serve.out" | head -1)"

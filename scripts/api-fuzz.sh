@@ -29,7 +29,7 @@ ST="$VENV/bin/schemathesis"
 db="sqlite://$tmp/fuzz.db"
 token="$("$BIN" token create --db "$db" --role admin --name fuzz)"
 
-"$BIN" serve --db "$db" --bind 127.0.0.1:0 --min-count 1 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+"$BIN" serve --db "$db" --addr 127.0.0.1:0 --min-count 1 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q '^listening on ' "$tmp/serve.out" 2>/dev/null && break

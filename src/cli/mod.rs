@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod cluster;
 pub mod db;
+pub mod demo;
 pub mod demo_data;
 pub mod emerging;
 pub mod exit;
@@ -68,6 +69,12 @@ pub enum Command {
     Plan(plan::Args),
     /// Regenerates the synthetic demo ward files in data/demo.
     DemoData(demo_data::Args),
+    /// Serves the HTTP API, OGC API – Features and the web map.
+    Serve(serve::ServeArgs),
+    /// API tokens: create (shown once), list, revoke.
+    Token(token::TokenArgs),
+    /// Loads the synthetic An Cựu demo ward into the store and serves the map.
+    Demo(demo::Args),
 }
 
 /// Runs a parsed command line.
@@ -87,6 +94,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chart(a) => block_on(chart::run(a)),
         Command::Plan(a) => block_on(plan::run(a)),
         Command::DemoData(a) => demo_data::run(a),
+        Command::Serve(a) => block_on(serve::run(a)),
+        Command::Token(a) => block_on(token::run(a)),
+        Command::Demo(a) => block_on(demo::run(a)),
     }
 }
 

@@ -13,7 +13,7 @@ pub struct ServeArgs {
     #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db")]
     pub db: String,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long = "addr", alias = "bind", default_value = "127.0.0.1:8080")]
     pub bind: String,
     /// Let callers without a token act as viewers (aggregated layers only).
     #[arg(long)]
@@ -42,6 +42,21 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    /// The settings `hotspot demo` serves with: defaults, anonymous viewers allowed.
+    pub fn for_demo(db: String, addr: String) -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let mut args = Wrapper::parse_from(["hotspot"]).serve;
+        args.db = db;
+        args.bind = addr;
+        args.open = true;
+        args
+    }
+
     pub fn config(&self) -> anyhow::Result<ServerConfig> {
         let tz: chrono::FixedOffset = self.tz.parse().map_err(|_| {
             crate::cli::exit::BadInput(format!("--tz {:?}: expected ±HH:MM", self.tz))

@@ -2,7 +2,7 @@
 //
 //   scripts/build-web.sh && npm --prefix tests/browser test      (or: cd web && npm test)
 //
-// Starts `HOTSPOT_SERVER_CMD` (default: `$HOTSPOT_BIN demo --addr 127.0.0.1:{PORT} --no-open`,
+// Starts `HOTSPOT_SERVER_CMD` (default: `$HOTSPOT_BIN demo --addr 127.0.0.1:{PORT}`,
 // HOTSPOT_BIN defaulting to target/release/hotspot; `{PORT}` is replaced by a free port), e.g.
 //   HOTSPOT_SERVER_CMD='target/release/hotspot serve --db sqlite://x.db --open --addr 127.0.0.1:{PORT}'
 // waits for /readyz, drives /usr/bin/chromium
@@ -26,7 +26,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
 const OUT = `${REPO}target/test-output`;
 const BIN = process.env.HOTSPOT_BIN ?? `${REPO}target/release/hotspot`;
-const DEFAULT_CMD = `'${BIN}' demo --addr 127.0.0.1:{PORT} --no-open`;
+const DEFAULT_CMD = `'${BIN}' demo --db 'sqlite://${OUT}/browser-demo-{PORT}.db' --addr 127.0.0.1:{PORT}`;
 const READY_TIMEOUT_MS = Number(process.env.HOTSPOT_READY_TIMEOUT_MS ?? 180_000);
 
 let server;
@@ -76,6 +76,7 @@ before(async () => {
     base = process.env.HOTSPOT_BASE_URL.replace(/\/$/, '');
   } else {
     const port = await freePort();
+    await mkdir(OUT, { recursive: true });
     const cmd = (process.env.HOTSPOT_SERVER_CMD ?? DEFAULT_CMD).replaceAll('{PORT}', String(port));
     if (!process.env.HOTSPOT_SERVER_CMD && !existsSync(BIN)) {
       throw new Error(`${BIN} is missing: run \`cargo build --release\` first, or set HOTSPOT_BIN / HOTSPOT_SERVER_CMD`);
