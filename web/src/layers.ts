@@ -100,7 +100,7 @@ function matchColor(prop: string, colors: Record<string, string>, fallback: stri
 export interface LegendItem {
   /** i18n key prefix + code, or a plain key. */
   label: { key?: Key; prefix?: string; code?: string };
-  swatch: { kind: 'fill' | 'line' | 'circle' | 'icon' | 'dashed' | 'ramp'; color: string; stroke?: string; icon?: string };
+  swatch: { kind: 'fill' | 'line' | 'circle' | 'icon' | 'dashed' | 'ramp'; color: string; stroke?: string; icon?: string; width?: number };
 }
 
 export interface LayerDef {
@@ -122,6 +122,29 @@ export interface LayerDef {
 
 const src = (id: LayerId) => `src-${id}`;
 
+/** Administrative levels, finest first (API `level`). */
+export const AREA_LEVELS = ['residential_group', 'commune', 'district', 'province'] as const;
+
+/** Outline weight (px) of the coarser levels: the bigger the unit, the heavier the line. */
+export const BOUNDARY_WIDTHS: Record<string, number> = { commune: 1.6, district: 2.6, province: 3.6 };
+const boundaryWidth = ['match', ['get', 'level'], 'commune', BOUNDARY_WIDTHS.commune, 'district', BOUNDARY_WIDTHS.district, 'province', BOUNDARY_WIDTHS.province, 1.2] as unknown as ExpressionSpecification;
+
+/** The finest level in a set of areas (residential groups when present), or null if none. */
+export function finestLevel(levels: Iterable<unknown>): string | null {
+  const present = new Set(levels);
+  return AREA_LEVELS.find((l) => present.has(l)) ?? null;
+}
+
+/** Areas of `level`: the ones filled by status. */
+export function finestLevelFilter(level: string): ExpressionSpecification {
+  return ['==', ['get', 'level'], level];
+}
+
+/** Every other area: drawn as an outline only. */
+export function coarserLevelFilter(level: string): ExpressionSpecification {
+  return ['!=', ['get', 'level'], level];
+}
+
 export const LAYERS: LayerDef[] = [
   {
     id: 'areas',
@@ -130,21 +153,39 @@ export const LAYERS: LayerDef[] = [
     role: 'viewer',
     defaultVisible: true,
     reportBased: false,
+    // A GIS map of nested units: only the finest level present is filled by status (the
+    // filter is set from the data, see finestLevelFilter), so fills never stack; coarser
+    // levels are neutral outlines whose weight grows with the level, drawn above the cells.
     styles: [
       {
         id: 'areas-fill',
         type: 'fill',
         source: src('areas'),
-        paint: { 'fill-color': matchColor('status', STATUS_COLORS, '#cccccc'), 'fill-opacity': 0.22 },
+        filter: finestLevelFilter('residential_group'),
+        paint: { 'fill-color': matchColor('status', STATUS_COLORS, '#cccccc'), 'fill-opacity': 0.38 },
       },
       {
         id: 'areas-line',
         type: 'line',
         source: src('areas'),
-        paint: {
-          'line-color': matchColor('status', STATUS_COLORS, '#888888'),
-          'line-width': ['match', ['get', 'level'], 'commune', 2.5, 'district', 3.5, 'province', 4, 1.4],
-        },
+        filter: finestLevelFilter('residential_group'),
+        paint: { 'line-color': '#ffffff', 'line-width': 1, 'line-opacity': 0.9 },
+      },
+      {
+        id: 'areas-boundary-casing',
+        type: 'line',
+        source: src('areas'),
+        filter: coarserLevelFilter('residential_group'),
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': '#ffffff', 'line-width': ['+', 2, boundaryWidth], 'line-opacity': 0.7 },
+      },
+      {
+        id: 'areas-boundary',
+        type: 'line',
+        source: src('areas'),
+        filter: coarserLevelFilter('residential_group'),
+        layout: { 'line-join': 'round' },
+        paint: { 'line-color': '#2b3a4a', 'line-width': boundaryWidth },
       },
       {
         id: 'areas-discrepancy',
@@ -154,11 +195,15 @@ export const LAYERS: LayerDef[] = [
         paint: { 'line-color': '#111111', 'line-width': 2.5, 'line-dasharray': [2, 1.5] },
       },
     ],
-    clickable: ['areas-fill'],
+    clickable: ['areas-fill', 'areas-boundary'],
     legend: [
       ...AREA_STATUSES.map((s) => ({
         label: { prefix: 'status', code: s },
-        swatch: { kind: 'fill' as const, color: STATUS_COLORS[s], stroke: STATUS_COLORS[s] },
+        swatch: { kind: 'fill' as const, color: STATUS_COLORS[s], stroke: '#ffffff' },
+      })),
+      ...(['commune', 'district', 'province'] as const).map((l) => ({
+        label: { prefix: 'boundary', code: l },
+        swatch: { kind: 'line' as const, color: '#2b3a4a', width: BOUNDARY_WIDTHS[l] },
       })),
       { label: { key: 'discrepancy_legend' as Key }, swatch: { kind: 'dashed' as const, color: '#111111' } },
     ],

@@ -12,7 +12,20 @@ import { ApiError, download, fetchMe, fetchMeta, getJson, getLayer, getToken, ro
 import { closeAreaPanel, isAreaPanelOpen, openAreaPanel } from './areaPanel';
 import { h } from './dom';
 import { fmtMonth, fmtNum, initLang, lang, onLangChange, setLang, t, tCode, type Key } from './i18n';
-import { LAYERS, REPORT_KINDS, SITE_KINDS, drawSiteIcon, kdePaint, siteIconDataUrl, sourceId, type LayerDef, type LayerId } from './layers';
+import {
+  LAYERS,
+  REPORT_KINDS,
+  SITE_KINDS,
+  coarserLevelFilter,
+  drawSiteIcon,
+  finestLevel,
+  finestLevelFilter,
+  kdePaint,
+  siteIconDataUrl,
+  sourceId,
+  type LayerDef,
+  type LayerId,
+} from './layers';
 import { areaPopup, emergingPopup, hexPopup, hotspotPopup, kdePopup, reportPopup, sitePopup, type Plan } from './popups';
 
 // build.mjs copies the worker next to the bundle; resolve it relative to this module.
@@ -147,6 +160,7 @@ async function loadLayer(def: LayerDef): Promise<void> {
       map.setPaintProperty('kde-fill', 'fill-color', paint.color);
       map.setPaintProperty('kde-fill', 'fill-opacity', paint.opacity);
     }
+    if (def.id === 'areas') styleAreaLevels(fc);
     if (def.id === 'hotspots') renderHotspotList();
     if (def.id === 'emerging') renderLayerList();
   } catch (e) {
@@ -164,6 +178,22 @@ async function loadLayer(def: LayerDef): Promise<void> {
     }
   }
 }
+
+/**
+ * Fill by status only the finest level the data holds (normally residential groups) and draw
+ * every coarser level as an outline, so nested units never stack their fills.
+ */
+function styleAreaLevels(fc: FeatureCollection): void {
+  const finest = finestLevel(fc.features.map((f) => f.properties?.level));
+  if (!finest) return;
+  const changed = finest !== areaFinest;
+  areaFinest = finest;
+  for (const id of ['areas-fill', 'areas-line']) map.setFilter(id, finestLevelFilter(finest));
+  for (const id of ['areas-boundary-casing', 'areas-boundary']) map.setFilter(id, coarserLevelFilter(finest));
+  if (changed) renderLayerList();
+}
+
+let areaFinest: string | null = null;
 
 /** Fetch every visible, stale layer in parallel. */
 async function refresh(): Promise<void> {
@@ -194,8 +224,11 @@ function legendNode(def: LayerDef): HTMLElement {
   const ul = h('ul', { class: 'legend', 'aria-label': `${t('legend')}: ${t(def.title)}` });
   // Seventeen emerging categories are too many to read: list the ones the data holds.
   const present = def.id === 'emerging' && state.data.emerging ? new Set(state.data.emerging.features.map((f) => String(f.properties?.category))) : null;
+  // Boundary lines only for the coarser levels the data holds.
+  const levels = def.id === 'areas' && state.data.areas ? new Set(state.data.areas.features.map((f) => String(f.properties?.level))) : null;
   for (const item of def.legend) {
     if (present && item.label.code && !present.has(item.label.code)) continue;
+    if (item.label.prefix === 'boundary' && levels && (!levels.has(item.label.code!) || item.label.code === areaFinest)) continue;
     const label = item.label.key ? t(item.label.key) : tCode(item.label.prefix!, item.label.code!);
     let sw: HTMLElement;
     switch (item.swatch.kind) {
@@ -207,6 +240,9 @@ function legendNode(def: LayerDef): HTMLElement {
         break;
       case 'dashed':
         sw = h('span', { class: 'sw sw-dashed', style: `border-color:${item.swatch.color}` });
+        break;
+      case 'line':
+        sw = h('span', { class: 'sw sw-line', style: `border-top-color:${item.swatch.color};border-top-width:${item.swatch.width ?? 2}px` });
         break;
       case 'ramp':
         sw = h('span', { class: 'sw sw-ramp', style: `background:${item.swatch.color}` });
@@ -593,15 +629,19 @@ function addLayers(): void {
   for (const k of SITE_KINDS) map.addImage(`site-${k}`, drawSiteIcon(k, 40), { pixelRatio: 2 });
   const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
   for (const def of LAYERS) map.addSource(sourceId(def.id), { type: 'geojson', data: empty });
-  // Draw order: areas fill, kde, hexes, emerging, then area outlines above cells, hotspots, sites, reports.
+  // Draw order: status fill of the finest areas at the bottom, then kde, hexes and emerging
+  // cells above it, then the coarser area boundaries, hotspots, sites, reports.
   const byId = Object.fromEntries(LAYERS.map((d) => [d.id, d]));
+  const area = (id: string) => byId.areas.styles.find((s) => s.id === id)!;
   const ordered = [
-    byId.areas.styles[0],
+    area('areas-fill'),
+    area('areas-line'),
     ...byId.kde.styles,
     ...byId.hexes.styles,
     ...byId.emerging.styles,
-    byId.areas.styles[1],
-    byId.areas.styles[2],
+    area('areas-boundary-casing'),
+    area('areas-boundary'),
+    area('areas-discrepancy'),
     ...byId.hotspots.styles,
     byId.sites.styles[0],
     byId.sites.styles[1],
@@ -611,8 +651,26 @@ function addLayers(): void {
   for (const s of ordered) map.addLayer(s);
 }
 
+/**
+ * The working extent of a planner: the ward(s) whose residential groups the data holds, else
+ * every commune/ward in the data, never the whole city around them.
+ */
+function wardExtent(): [number, number, number, number] | null {
+  const feats = state.data.areas?.features ?? [];
+  const communes = feats.filter((f) => f.properties?.level === 'commune');
+  const parents = new Set(feats.filter((f) => f.properties?.level === 'residential_group').map((f) => f.properties?.parent_id));
+  const focus = communes.filter((f) => parents.has(f.properties?.id));
+  let box: [number, number, number, number] | null = null;
+  for (const f of focus.length ? focus : communes) {
+    const b = bboxOf(f);
+    if (!b) continue;
+    box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : b;
+  }
+  return box;
+}
+
 function fitToData(): void {
-  const b = state.meta.bbox;
+  const b = wardExtent() ?? state.meta.bbox;
   if (Array.isArray(b) && b.length === 4 && b.every(Number.isFinite)) {
     map.fitBounds([b[0], b[1], b[2], b[3]], { padding: 40, duration: 0, maxZoom: 16 });
   }
@@ -700,6 +758,7 @@ async function main(): Promise<void> {
   setupClicks();
   fitToData();
   await refresh();
+  fitToData(); // now on the ward, which the areas layer tells
   map.once('idle', () => {
     document.body.dataset.ready = 'true';
     readyResolve();
