@@ -41,7 +41,7 @@ fn months_parse() {
 #[test]
 fn status_lists_groups_and_the_contradicted_declaration() {
     let args = status::Args {
-        db: String::new(),
+        db: hotspot::cli::db_arg::DbArg { url: String::new() },
         level: AreaLevel::ResidentialGroup,
         month: Some(d("2026-10-01")),
         json: false,
@@ -91,7 +91,7 @@ fn status_lists_groups_and_the_contradicted_declaration() {
 #[test]
 fn progress_reports_every_target_of_the_ward() {
     let args = progress::Args {
-        db: String::new(),
+        db: hotspot::cli::db_arg::DbArg { url: String::new() },
         area: "P-ANCUU".into(),
         today: Some(d("2026-10-31")),
         json: false,
@@ -145,7 +145,7 @@ fn progress_reports_every_target_of_the_ward() {
 fn chart_args(kind: chart::Kind) -> chart::Args {
     chart::Args {
         kind,
-        db: String::new(),
+        db: hotspot::cli::db_arg::DbArg { url: String::new() },
         area: "P-ANCUU".into(),
         out: "x.svg".into(),
         lang: Lang::Vi,

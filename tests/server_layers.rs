@@ -151,7 +151,10 @@ async fn kde_near_and_emerging_layers() {
     let e = features(&a.json());
     assert!(!e.is_empty());
     let p = &e[0]["properties"];
-    assert_eq!(p["steps"].as_array().unwrap().len(), 18); // 2024-01 … 2025-06
+    assert_eq!(p["steps"], 18); // 2024-01 … 2025-06, a count as in the CLI
+    let labels = p["step_labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 18);
+    assert_eq!(labels[0], "2024-01-01");
     assert_eq!(p["z"].as_array().unwrap().len(), 18);
     assert!(p["category"].is_string());
     let a = app

@@ -1,7 +1,8 @@
 //! `hotspot chart trend|targets|status|emerging --area ID --out F.png|F.svg [--lang vi|en]`.
 
+use super::db_arg::DbArg;
 use super::exit::BadInput;
-use super::status::{DEFAULT_DB, Dataset, ParamArgs, parse_month, today};
+use super::status::{Dataset, ParamArgs, parse_month, today};
 use crate::analysis::emerging::{EmergingParams, emerging};
 use crate::lifecycle::{StatusParams, StatusTable, assign_reports, descendants_at};
 use crate::model::{Area, AreaLevel};
@@ -29,9 +30,8 @@ pub enum Kind {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     pub kind: Kind,
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = DEFAULT_DB)]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     #[arg(long)]
     pub area: String,
     /// Output file; .png or .svg.
@@ -56,7 +56,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let data = Dataset::load(&args.db).await?;
+    let data = Dataset::load(&args.db.url).await?;
     let chart = build(&data, &args)?;
     write_chart(&chart, args.lang, &args.out, DEFAULT_SIZE)?;
     eprintln!("wrote {}", args.out.display());

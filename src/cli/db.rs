@@ -1,18 +1,12 @@
 //! `hotspot db status`: which backend, schema version and what is stored.
 
-use anyhow::Context;
+use super::db_arg::DbArg;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(
-        long,
-        env = "HOTSPOT_DB",
-        default_value = "sqlite://hotspot.db",
-        global = true
-    )]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     #[command(subcommand)]
     pub command: DbCommand,
 }
@@ -29,9 +23,7 @@ pub enum DbCommand {
 }
 
 pub async fn run(args: DbArgs) -> anyhow::Result<()> {
-    let store = crate::store::open(&args.db)
-        .await
-        .with_context(|| format!("opening {}", args.db))?;
+    let store = args.db.open().await?;
     match args.command {
         DbCommand::Status { json } => {
             let s = store.status().await?;

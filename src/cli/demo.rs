@@ -6,6 +6,7 @@
 //! idempotent: a file already imported (same sha256) is skipped, so running the demo twice
 //! neither doubles nor loses anything.
 
+use super::db_arg::DbArg;
 use crate::cli::serve::ServeArgs;
 use crate::ingest::IngestOptions;
 use crate::store::{ImportKind, ImportMeta, OnConflict, Store, StoreError};
@@ -15,9 +16,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db")]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     /// Directory with the demo files (default: the copy built into the binary).
     #[arg(long)]
     pub data: Option<PathBuf>,
@@ -145,14 +145,12 @@ pub async fn load(store: &dyn Store, dir: Option<&PathBuf>) -> anyhow::Result<us
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let store = crate::store::open(&args.db)
-        .await
-        .with_context(|| format!("opening {}", args.db))?;
+    let store = args.db.open().await?;
     let added = load(store.as_ref(), args.data.as_ref()).await?;
     let s = store.status().await?;
     eprintln!(
         "demo ward An Cựu (SYNTHETIC data) in {}: {} reports, {} sites, {} areas ({} new batches)",
-        args.db, s.reports, s.sites, s.areas, added
+        args.db.url, s.reports, s.sites, s.areas, added
     );
     if args.load_only {
         return Ok(());
@@ -162,5 +160,5 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "map: http://{} (anyone may view aggregated layers; `hotspot token create --role analyst --name you` to see report points)",
         args.addr
     );
-    crate::cli::serve::run(ServeArgs::for_demo(args.db, args.addr)).await
+    crate::cli::serve::run(ServeArgs::for_demo(args.db.url, args.addr)).await
 }

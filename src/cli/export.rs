@@ -2,6 +2,7 @@
 //! RFC 7946 GeoJSON (7 decimals, counter-clockwise exterior rings) or CSV. A file is written
 //! to a temporary name and renamed, so it is never left half-written.
 
+use super::db_arg::DbArg;
 use crate::model::{Area, Report, Site};
 use crate::store::{ReportFilter, Store};
 use anyhow::Context;
@@ -31,15 +32,12 @@ pub struct ExportArgs {
     /// Output file (default: standard output).
     #[arg(long)]
     pub out: Option<String>,
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db")]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
 }
 
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let store = crate::store::open(&args.db)
-        .await
-        .with_context(|| format!("opening {}", args.db))?;
+    let store = args.db.open().await?;
     let body = render(store.as_ref(), args.layer, args.format).await?;
     match &args.out {
         None => std::io::stdout().lock().write_all(&body)?,

@@ -2,23 +2,17 @@
 //! `hotspot import undo BATCH`: loads validated files into the store as one batch each (all
 //! rows or none), lists batches and undoes them.
 
+use super::db_arg::DbArg;
 use crate::cli::exit::BadInput;
 use crate::ingest::{IngestOptions, Parsed};
 use crate::store::{ImportKind, ImportMeta, ImportRecord, OnConflict, Store, StoreError};
-use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(
-        long,
-        env = "HOTSPOT_DB",
-        default_value = "sqlite://hotspot.db",
-        global = true
-    )]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     #[command(subcommand)]
     pub command: ImportCommand,
 }
@@ -81,9 +75,7 @@ impl From<ConflictArg> for OnConflict {
 }
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
-    let store = crate::store::open(&args.db)
-        .await
-        .with_context(|| format!("opening {}", args.db))?;
+    let store = args.db.open().await?;
     match args.command {
         ImportCommand::List { json } => list(store.as_ref(), json).await,
         ImportCommand::Undo { batch } => {

@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod cluster;
 pub mod db;
+pub mod db_arg;
 pub mod demo;
 pub mod demo_data;
 pub mod emerging;

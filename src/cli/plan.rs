@@ -1,7 +1,8 @@
 //! `hotspot plan add|list|update|done|delete`: "6 clears" action plans over the store.
 
+use super::db_arg::DbArg;
 use super::exit::BadInput;
-use super::status::{DEFAULT_DB, today};
+use super::status::today;
 use crate::lifecycle::{hotspots_without_plan, overdue, validate_plan};
 use crate::model::{ActionPlan, PlanState, PlanSubject};
 use crate::store::{self, PlanInput};
@@ -9,9 +10,8 @@ use chrono::NaiveDate;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(long, global = true, env = "HOTSPOT_DB", default_value = DEFAULT_DB)]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     /// Who makes the change (recorded with the plan).
     #[arg(long, global = true, env = "USER", default_value = "cli")]
     pub by: String,
@@ -236,7 +236,7 @@ async fn fetch(store: &dyn store::Store, id: i64) -> anyhow::Result<ActionPlan> 
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let store = store::open(&args.db).await?;
+    let store = args.db.open().await?;
     let today = today();
     match &args.command {
         Command::Add { subject, clears } => {

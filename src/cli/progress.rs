@@ -1,8 +1,9 @@
 //! `hotspot progress --area ID`: each target of an area, actual share vs target, on track
 //! or behind, and the child areas still not clean.
 
+use super::db_arg::DbArg;
 use super::exit::BadInput;
-use super::status::{DEFAULT_DB, Dataset, ParamArgs, today};
+use super::status::{Dataset, ParamArgs, today};
 use crate::lifecycle::{StatusParams, TargetProgress, target_progress};
 use crate::timestep::TimeStep;
 use chrono::NaiveDate;
@@ -10,9 +11,8 @@ use serde_json::json;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = DEFAULT_DB)]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     /// Area whose targets to report (e.g. P-ANCUU).
     #[arg(long)]
     pub area: String,
@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let data = Dataset::load(&args.db).await?;
+    let data = Dataset::load(&args.db.url).await?;
     print!("{}", render(&data, &args)?);
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `hotspot serve`: the HTTP API, OGC API – Features and the web map on one port.
 
+use super::db_arg::DbArg;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -9,9 +10,8 @@ use crate::server::{AppState, ServerConfig, router};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = "sqlite://hotspot.db")]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long = "addr", alias = "bind", default_value = "127.0.0.1:8080")]
     pub bind: String,
@@ -51,7 +51,7 @@ impl ServeArgs {
             serve: ServeArgs,
         }
         let mut args = Wrapper::parse_from(["hotspot"]).serve;
-        args.db = db;
+        args.db.url = db;
         args.bind = addr;
         args.open = true;
         args
@@ -86,9 +86,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         )
         .try_init();
     let config = args.config()?;
-    let store = crate::store::open(&args.db)
-        .await
-        .with_context(|| format!("opening {}", args.db))?;
+    let store = args.db.open().await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;

@@ -1,6 +1,7 @@
 //! `hotspot status`: computed area statuses of one month, declared statuses beside them, and
 //! the declared-clean areas the data contradicts.
 
+use super::db_arg::DbArg;
 use crate::lifecycle::discrepancy::check_declarations;
 use crate::lifecycle::{Discrepancy, StatusInput, StatusParams, StatusTable, area_statuses};
 use crate::model::{Area, AreaLevel, AreaStatus, Declaration, Report, Target};
@@ -10,14 +11,10 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-/// Default database when `--db` is not given.
-pub const DEFAULT_DB: &str = "sqlite://hotspot.db";
-
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(long, env = "HOTSPOT_DB", default_value = DEFAULT_DB)]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     /// Which areas to list.
     #[arg(long, default_value = "residential_group")]
     pub level: AreaLevel,
@@ -129,7 +126,7 @@ impl Dataset {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let data = Dataset::load(&args.db).await?;
+    let data = Dataset::load(&args.db.url).await?;
     print!("{}", render(&data, &args)?);
     Ok(())
 }

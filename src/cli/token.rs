@@ -1,6 +1,6 @@
 //! `hotspot token create|list|revoke`: API tokens for `hotspot serve`.
 
-use anyhow::Context;
+use super::db_arg::DbArg;
 use clap::{Args, Subcommand};
 
 use crate::cli::exit::BadInput;
@@ -8,14 +8,8 @@ use crate::server::auth::{new_token, parse_role, role_name, token_hash};
 
 #[derive(Debug, Clone, Args)]
 pub struct TokenArgs {
-    /// Database: sqlite://PATH or postgres://…
-    #[arg(
-        long,
-        env = "HOTSPOT_DB",
-        default_value = "sqlite://hotspot.db",
-        global = true
-    )]
-    pub db: String,
+    #[command(flatten)]
+    pub db: DbArg,
     #[command(subcommand)]
     pub command: TokenCommand,
 }
@@ -38,9 +32,7 @@ pub enum TokenCommand {
 }
 
 pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
-    let store = crate::store::open(&args.db)
-        .await
-        .with_context(|| format!("opening {}", args.db))?;
+    let store = args.db.open().await?;
     match args.command {
         TokenCommand::Create { role, name } => {
             let r = parse_role(&role).ok_or_else(|| {

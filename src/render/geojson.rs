@@ -39,8 +39,10 @@ pub fn iso_local(t: NaiveDateTime) -> String {
 // Geometry conversion
 // ---------------------------------------------------------------------------------------
 
+/// Rounded already here (not only by [`FeatureWriter`]) because the server also serialises
+/// features with serde (OGC item pages, single items).
 fn position(c: geo::Coord<f64>) -> Position {
-    Position::from([c.x, c.y])
+    Position::from([round7(c.x), round7(c.y)])
 }
 
 fn ring(ls: &geo::LineString<f64>, ccw: bool) -> Vec<Position> {
@@ -57,7 +59,7 @@ fn polygon(p: &geo::Polygon<f64>) -> Vec<Vec<Position>> {
         .collect()
 }
 
-/// A geo geometry as a GeoJSON geometry with RFC 7946 ring orientation.
+/// A geo geometry as a GeoJSON geometry with RFC 7946 ring orientation and 7 decimals.
 pub fn geometry_value(g: &geo::Geometry<f64>) -> GeometryValue {
     use geo::Geometry as G;
     match g {

@@ -14,12 +14,13 @@ use serde_json::json;
 use super::AppState;
 use super::auth::{Caller, new_token, parse_role, role_name, token_hash};
 use super::error::{ApiError, ApiResult};
-use super::features::{collection_json, features_csv, report_feature};
+use super::features::{collection_json, features_csv};
 use super::layers::{LayerJob, csv_columns, layer};
 use super::params::Params;
 use super::programme::{month_label, programme};
 use super::respond;
 use crate::model::{Declaration, PlanSubject, ReportKind};
+use crate::render::geojson::report_feature;
 use crate::store::{ImportKind, ImportMeta, OnConflict, PlanInput, Role};
 
 pub fn routes() -> Router<AppState> {

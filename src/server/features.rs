@@ -1,85 +1,29 @@
-//! GeoJSON features of stored things (reports, sites, areas) and the RFC 7946 conventions the
-//! server applies to every geometry it sends: counter-clockwise exterior rings, clockwise holes,
-//! at most 7 decimals (about 1 cm), and a collection `bbox`.
+//! What the server adds to the CLI's GeoJSON builders ([`crate::render::geojson`]): its own
+//! feature ids and extra properties on top of the shared ones, bbox tests for OGC paging, the
+//! serialised collection (through the same RFC 7946 writer as the CLI) and the CSV form of
+//! tabular layers. The features themselves (properties, CCW rings, 7 decimals) come from the
+//! render module so the web map and the CLI files cannot drift apart.
 
-use geo::{BoundingRect, Geometry, MapCoords, Orient, orient::Direction};
-use geojson::{Feature, FeatureCollection, JsonObject, JsonValue};
-use serde_json::json;
+use geo::{BoundingRect, Geometry};
+use geojson::{Feature, JsonValue};
 
-use crate::model::{Area, Report, Site};
+use crate::render::geojson::write_collection;
 
-/// Rounds to 7 decimals, as RFC 7946 recommends for WGS84 degrees.
-pub fn round7(v: f64) -> f64 {
-    (v * 1e7).round() / 1e7
+/// `f` with a string id (the server identifies every feature, e.g. by H3 cell or hotspot id).
+pub fn with_id(mut f: Feature, id: impl Into<String>) -> Feature {
+    f.id = Some(geojson::feature::Id::String(id.into()));
+    f
 }
 
-/// A geo geometry as RFC 7946 GeoJSON (ring orientation fixed, coordinates rounded).
-pub fn geometry(g: &Geometry<f64>) -> geojson::Geometry {
-    let oriented = match g {
-        Geometry::Polygon(p) => Geometry::Polygon(p.orient(Direction::Default)),
-        Geometry::MultiPolygon(m) => Geometry::MultiPolygon(m.orient(Direction::Default)),
-        other => other.clone(),
-    };
-    let rounded = oriented.map_coords(|c| geo::Coord {
-        x: round7(c.x),
-        y: round7(c.y),
-    });
-    geojson::Geometry::new(geojson::GeometryValue::from(&rounded))
-}
-
-/// Builds a feature from a geometry, a string id and properties.
-pub fn feature(g: &Geometry<f64>, id: Option<String>, properties: JsonObject) -> Feature {
-    Feature {
-        bbox: None,
-        geometry: Some(geometry(g)),
-        id: id.map(geojson::feature::Id::String),
-        properties: Some(properties),
-        foreign_members: None,
+/// `f` with the members of the `json!({...})` object `extra` added to (or replacing) its
+/// properties.
+pub fn with_properties(mut f: Feature, extra: JsonValue) -> Feature {
+    if let JsonValue::Object(extra) = extra {
+        for (k, v) in extra {
+            f.set_property(k, v);
+        }
     }
-}
-
-/// Turns a `json!({...})` object into properties.
-pub fn props(v: JsonValue) -> JsonObject {
-    match v {
-        JsonValue::Object(o) => o,
-        _ => JsonObject::new(),
-    }
-}
-
-pub fn report_feature(r: &Report) -> Feature {
-    feature(
-        &Geometry::Point(geo::Point::new(r.lon, r.lat)),
-        Some(r.id.clone()),
-        props(json!({
-            "id": r.id,
-            "kind": r.kind.as_str(),
-            "observed_at": r.observed_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        })),
-    )
-}
-
-pub fn site_feature(s: &Site) -> Feature {
-    feature(
-        &s.geometry,
-        Some(s.id.clone()),
-        props(json!({"id": s.id, "name": s.name, "kind": s.kind.as_str()})),
-    )
-}
-
-/// An area with its identity; status fields are added by the areas layer.
-pub fn area_feature(a: &Area, mut extra: JsonObject) -> Feature {
-    let mut p = props(json!({
-        "id": a.id,
-        "name": a.name,
-        "level": a.level.as_str(),
-        "parent_id": a.parent_id,
-    }));
-    p.append(&mut extra);
-    feature(
-        &Geometry::MultiPolygon(a.geometry.clone()),
-        Some(a.id.clone()),
-        p,
-    )
+    f
 }
 
 /// The bounding box of a feature's geometry, `[min_lon, min_lat, max_lon, max_lat]`.
@@ -89,32 +33,16 @@ pub fn feature_bbox(f: &Feature) -> Option<[f64; 4]> {
     Some([r.min().x, r.min().y, r.max().x, r.max().y])
 }
 
-/// Union of feature bboxes.
-pub fn collection_bbox(features: &[Feature]) -> Option<[f64; 4]> {
-    features.iter().filter_map(feature_bbox).reduce(|a, b| {
-        [
-            a[0].min(b[0]),
-            a[1].min(b[1]),
-            a[2].max(b[2]),
-            a[3].max(b[3]),
-        ]
-    })
-}
-
 /// Whether two `[min_lon, min_lat, max_lon, max_lat]` boxes intersect (edges included).
 pub fn bbox_intersects(a: &[f64; 4], b: &[f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-/// A FeatureCollection with its bbox, serialised.
+/// A FeatureCollection with its bbox, serialised by the CLI's RFC 7946 writer.
 pub fn collection_json(features: Vec<Feature>) -> Vec<u8> {
-    let bbox = collection_bbox(&features).map(|b| b.to_vec());
-    let fc = FeatureCollection {
-        bbox,
-        features,
-        foreign_members: None,
-    };
-    serde_json::to_vec(&fc).expect("GeoJSON serialises")
+    let mut out = Vec::new();
+    write_collection(&mut out, features).expect("writing to memory cannot fail");
+    out
 }
 
 /// CSV of the features' properties: the `preferred` columns first (in that order), then any
@@ -146,39 +74,46 @@ pub fn features_csv(features: &[Feature], preferred: &[&str]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
-    use geojson::GeometryValue;
+    use crate::render::geojson::feature;
+    use geojson::JsonObject;
+    use serde_json::json;
 
-    #[test]
-    fn exterior_rings_become_counter_clockwise_and_rounded() {
-        // Clockwise square.
-        let cw = polygon![(x: 0.0, y: 0.0), (x: 0.0, y: 1.0), (x: 1.0, y: 1.0), (x: 1.000000012345, y: 0.0)];
-        let g = geometry(&Geometry::Polygon(cw));
-        let GeometryValue::Polygon { coordinates: rings } = g.value else {
-            panic!("polygon expected")
-        };
-        let ring = &rings[0];
-        let signed: f64 = ring
-            .windows(2)
-            .map(|w| (w[1][0] - w[0][0]) * (w[1][1] + w[0][1]))
-            .sum();
-        assert!(signed < 0.0, "shoelace sum < 0 means counter-clockwise");
-        assert!(ring.iter().any(|c| c[0] == 1.0));
+    fn point(properties: JsonValue) -> Feature {
+        let f = feature(
+            &Geometry::Point(geo::Point::new(1.0, 2.0)),
+            JsonObject::new(),
+            None,
+        );
+        with_properties(f, properties)
     }
 
     #[test]
     fn csv_has_union_of_columns() {
-        let a = feature(
-            &Geometry::Point(geo::Point::new(1.0, 2.0)),
-            None,
-            props(json!({"a": 1, "b": "x"})),
-        );
-        let b = feature(
-            &Geometry::Point(geo::Point::new(1.0, 2.0)),
-            None,
-            props(json!({"c": [1, 2]})),
-        );
+        let a = point(json!({"a": 1, "b": "x"}));
+        let b = point(json!({"c": [1, 2]}));
         let csv = String::from_utf8(features_csv(&[a, b], &["b"])).unwrap();
         assert_eq!(csv, "b,a,c\nx,1,\n,,\"[1,2]\"\n");
+    }
+
+    #[test]
+    fn extras_go_on_top_of_the_shared_properties() {
+        let f = with_id(point(json!({"a": 1, "b": 2})), "x-1");
+        let f = with_properties(f, json!({"b": 3, "c": null}));
+        assert_eq!(serde_json::to_value(&f).unwrap()["id"], "x-1");
+        assert_eq!(
+            JsonValue::Object(f.properties.unwrap()),
+            json!({"a": 1, "b": 3, "c": null})
+        );
+    }
+
+    #[test]
+    fn collection_has_rounded_bbox() {
+        let f = feature(
+            &Geometry::Point(geo::Point::new(107.123456789, 16.5)),
+            JsonObject::new(),
+            None,
+        );
+        let v: JsonValue = serde_json::from_slice(&collection_json(vec![f])).unwrap();
+        assert_eq!(v["bbox"], json!([107.1234568, 16.5, 107.1234568, 16.5]));
     }
 }

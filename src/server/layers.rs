@@ -6,21 +6,21 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use chrono::NaiveDate;
-use geo::{Contains, Coord, Geometry};
+use geo::{Contains, Coord};
 use geojson::Feature;
-use h3o::{CellIndex, Resolution};
+use h3o::Resolution;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::cache::CacheKey;
 use super::error::{ApiError, ApiResult};
-use super::features::{area_feature, collection_json, feature, features_csv, props, site_feature};
+use super::features::{collection_json, features_csv, with_id, with_properties};
 use super::params::Params;
 use super::programme::{Programme, month_label};
 use crate::analysis::dbscan::{DbscanParams, dbscan};
 use crate::analysis::emerging::{EmergingParams, emerging};
 use crate::analysis::fdr::fdr_bins;
-use crate::analysis::gistar::gi_star;
+use crate::analysis::gistar::{GiStar, gi_star};
 use crate::analysis::hexgrid::study_area;
 use crate::analysis::hotspots::summarize;
 use crate::analysis::kde::{KdeParams, kde};
@@ -28,6 +28,10 @@ use crate::analysis::proximity::{reports_near_sites, sites_near_hotspots};
 use crate::index::PointIndex;
 use crate::lifecycle::target_progress;
 use crate::model::{AreaLevel, PlanState, PlanSubject, Report, ReportKind};
+use crate::render::geojson::{
+    area_feature, emerging_feature, hex_feature, hotspot_feature_with_sites, kde_feature,
+    near_feature, site_feature,
+};
 use crate::store::{ReportFilter, Role};
 use crate::timestep::TimeStep;
 
@@ -319,32 +323,16 @@ impl LayerJob {
                             })
                             .map(|pl| serde_json::to_value(pl).unwrap_or(Value::Null))
                             .collect();
-                        let nearby: Vec<Value> = near
-                            .iter()
-                            .map(|(i, d)| {
-                                let s = &sites[*i];
-                                json!({"id": s.id, "name": s.name, "kind": s.kind.as_str(),
-                                       "distance_m": (d * 10.0).round() / 10.0})
-                            })
-                            .collect();
-                        let mut p = props(json!({
-                            "cluster": h.cluster,
-                            "hotspot_id": hotspot_id,
-                            "count": h.count,
-                            "core_count": h.core_count,
-                            "first_seen": h.first_seen.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                            "last_seen": h.last_seen.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                            "area_m2": h.area_m2.round(),
-                            "centroid": [super::features::round7(h.centroid.x), super::features::round7(h.centroid.y)],
-                            "nearby_sites": nearby,
-                            "has_plan": !my_plans.is_empty(),
-                            "plans": my_plans,
-                        }));
-                        for k in ReportKind::ALL {
-                            p.insert(k.as_str().into(), json!(h.kind_counts[k.index()]));
-                        }
+                        let f = with_properties(
+                            hotspot_feature_with_sites(h, &near, &sites),
+                            json!({
+                                "hotspot_id": hotspot_id,
+                                "has_plan": !my_plans.is_empty(),
+                                "plans": my_plans,
+                            }),
+                        );
                         let id = hotspot_id.unwrap_or_else(|| format!("cluster-{}", h.cluster));
-                        out.push(feature(&Geometry::Polygon(h.polygon.clone()), Some(id), p));
+                        out.push(with_id(f, id));
                     }
                     Ok(out)
                 })
@@ -368,11 +356,8 @@ impl LayerJob {
                         .zip(gi.iter().zip(bins))
                         .filter(|((_, c), _)| **c >= min_count as f64)
                         .map(|((cell, count), (g, bin))| {
-                            cell_feature(
-                                *cell,
-                                json!({"h3": cell.to_string(), "count": count, "gi_z": g.z,
-                                       "gi_p": g.p, "bin": bin}),
-                            )
+                            let gi = GiStar { bin, ..*g };
+                            with_id(hex_feature(*cell, *count, &gi), cell.to_string())
                         })
                         .collect())
                 })
@@ -412,12 +397,7 @@ impl LayerJob {
                                 scratch.len() >= min_count as usize
                             })
                         })
-                        .map(|c| {
-                            cell_feature(
-                                c.cell,
-                                json!({"h3": c.cell.to_string(), "density": c.density}),
-                            )
-                        })
+                        .map(|c| with_id(kde_feature(c), c.cell.to_string()))
                         .collect())
                 })
                 .await
@@ -429,18 +409,7 @@ impl LayerJob {
                     let near = reports_near_sites(&sites, &reports, &index, within_m);
                     Ok(near
                         .iter()
-                        .map(|n| {
-                            let s = &sites[n.site];
-                            let mut p = props(json!({
-                                "id": s.id, "name": s.name, "kind": s.kind.as_str(),
-                                "reports_within": n.reports.len(),
-                                "nearest_m": n.nearest_m.map(|d| (d * 10.0).round() / 10.0),
-                            }));
-                            for k in ReportKind::ALL {
-                                p.insert(k.as_str().into(), json!(n.kind_counts[k.index()]));
-                            }
-                            feature(&s.geometry, Some(s.id.clone()), p)
-                        })
+                        .map(|n| near_feature(&sites[n.site], n))
                         .collect())
                 })
                 .await
@@ -466,20 +435,11 @@ impl LayerJob {
                             c.counts.iter().map(|&n| n as u64).sum::<u64>() >= min_count as u64
                         })
                         .map(|c| {
-                            cell_feature(
-                                c.cell,
-                                json!({
-                                    "h3": c.cell.to_string(),
-                                    "category": c.category,
-                                    "trend_z": c.trend_z,
-                                    "trend_p": c.trend_p,
-                                    "hot_steps": c.hot_steps,
-                                    "cold_steps": c.cold_steps,
-                                    "steps": steps,
-                                    "z": c.z,
-                                    "counts": c.counts,
-                                }),
-                            )
+                            // `steps` is the number of steps, as in the CLI; the map's time
+                            // axis also needs their labels.
+                            let f = emerging_feature(c);
+                            let f = with_properties(f, json!({"step_labels": steps}));
+                            with_id(f, c.cell.to_string())
                         })
                         .collect())
                 })
@@ -543,9 +503,9 @@ fn area_features(
                     })
                 })
                 .collect();
-            area_feature(
-                a,
-                props(json!({
+            with_properties(
+                area_feature(a),
+                json!({
                     "month": month.map(month_label),
                     "status": ms.map(|m| m.status.as_str()),
                     "status_since": ms.map(|m| month_label(m.since)),
@@ -559,7 +519,7 @@ fn area_features(
                         .sum::<usize>(),
                     "open_plans": open_plans,
                     "target_progress": if targets.is_empty() { Value::Null } else { Value::Array(targets) },
-                })),
+                }),
             )
         })
         .collect()
@@ -570,16 +530,6 @@ fn coords(reports: &[Report]) -> Vec<Coord<f64>> {
         .iter()
         .map(|r| Coord { x: r.lon, y: r.lat })
         .collect()
-}
-
-fn cell_feature(cell: CellIndex, properties: Value) -> Feature {
-    let mp = geo::MultiPolygon::from(cell);
-    let g = if mp.0.len() == 1 {
-        Geometry::Polygon(mp.0.into_iter().next().expect("one polygon"))
-    } else {
-        Geometry::MultiPolygon(mp)
-    };
-    feature(&g, Some(cell.to_string()), props(properties))
 }
 
 /// Runs CPU-heavy work on the blocking pool so the async workers keep answering.

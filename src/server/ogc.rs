@@ -20,12 +20,11 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use super::features::{
-    area_feature, bbox_intersects, feature_bbox, props, report_feature, site_feature,
-};
+use super::features::{bbox_intersects, feature_bbox, with_properties};
 use super::layers::{LayerJob, layer};
 use super::params::{Params, parse_bbox};
 use super::respond;
+use crate::render::geojson::{area_feature, report_feature, site_feature};
 use crate::store::{ReportFilter, Role};
 
 pub const CONFORMANCE: &[&str] = &[
@@ -474,9 +473,9 @@ async fn collection_features(
                         .iter()
                         .filter(|d| d.area_id == a.id)
                         .max_by_key(|d| d.declared_at);
-                    area_feature(
-                        a,
-                        props(json!({"declared_status": declared.map(|d| d.status.as_str())})),
+                    with_properties(
+                        area_feature(a),
+                        json!({"declared_status": declared.map(|d| d.status.as_str())}),
                     )
                 })
                 .collect())
