@@ -190,3 +190,36 @@ async fn layers_are_cached_per_params_and_invalidated_by_new_data() {
     let n_after = features(&after.json()).len();
     assert_eq!(n_after, n_before + 1);
 }
+
+#[tokio::test]
+async fn hotspot_ids_are_tracked_so_plans_stay_attached() {
+    let app = app().await;
+    // The canonical view (all reports, default parameters) registers the hotspot.
+    let first = features(&app.get("/api/layers/hotspots", Some(VIEWER)).await.json());
+    assert_eq!(first[0]["properties"]["hotspot_id"], "H-000001");
+    assert_eq!(first[0]["id"], "H-000001");
+    let tracked = app.state.store.tracked_hotspots().await.unwrap();
+    assert_eq!(tracked.len(), 1);
+    assert_eq!(tracked[0].id, "H-000001");
+
+    // A plan on that hotspot shows on the layer.
+    let plan = r#"{"subject":{"type":"hotspot","id":"H-000001"},"responsible_person":"Lê Văn B",
+        "task":"Triệt xóa điểm","responsible_unit":"Công an phường","deadline":"2026-06-30",
+        "expected_result":"Không còn báo cáo 6 tháng","approving_authority":"UBND phường"}"#;
+    let a = app
+        .post("/api/plans", Some(ANALYST), "application/json", plan)
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let again = features(&app.get("/api/layers/hotspots", Some(VIEWER)).await.json());
+    assert_eq!(again[0]["properties"]["hotspot_id"], "H-000001");
+    assert_eq!(again[0]["properties"]["has_plan"], true);
+
+    // A re-clustering with other parameters matches by overlap and keeps the id, read-only.
+    let other = features(
+        &app.get("/api/layers/hotspots?eps_m=200&min_pts=4", Some(VIEWER))
+            .await
+            .json(),
+    );
+    assert_eq!(other[0]["properties"]["hotspot_id"], "H-000001");
+    assert_eq!(app.state.store.tracked_hotspots().await.unwrap().len(), 1);
+}

@@ -427,6 +427,8 @@ pub async fn create_plan(
     caller.require(Role::Analyst)?;
     let input = json_body::<PlanBody>(&body)?.into_input()?;
     let plan = state.store.create_plan(&input, &caller.name).await?;
+    // Plans show on the hotspots and areas layers: drop the remembered dataset version.
+    state.data_changed();
     let mut resp = respond::json(&plan);
     *resp.status_mut() = StatusCode::CREATED;
     Ok(resp)
@@ -469,9 +471,9 @@ pub async fn update_plan(
     caller.require(Role::Analyst)?;
     let id = plan_id(&id)?;
     let input = json_body::<PlanBody>(&body)?.into_input()?;
-    Ok(respond::json(
-        &state.store.update_plan(id, &input, &caller.name).await?,
-    ))
+    let plan = state.store.update_plan(id, &input, &caller.name).await?;
+    state.data_changed();
+    Ok(respond::json(&plan))
 }
 
 /// Deletes a plan (analysts).
@@ -485,6 +487,7 @@ pub async fn delete_plan(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Analyst)?;
     state.store.delete_plan(plan_id(&id)?).await?;
+    state.data_changed();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -25,6 +25,7 @@ use crate::analysis::hexgrid::study_area;
 use crate::analysis::hotspots::summarize;
 use crate::analysis::kde::{KdeParams, kde};
 use crate::analysis::proximity::{reports_near_sites, sites_near_hotspots};
+use crate::analysis::tracking::{TrackingParams, track};
 use crate::index::PointIndex;
 use crate::lifecycle::target_progress;
 use crate::model::{AreaLevel, PlanState, PlanSubject, Report, ReportKind};
@@ -133,6 +134,10 @@ pub fn csv_columns(layer: &str) -> &'static [&'static str] {
     }
 }
 
+/// DBSCAN defaults of the hotspots layer (the DESIGN.md example: 150 m, 5 reports).
+pub const DEFAULT_EPS_M: f64 = 150.0;
+pub const DEFAULT_MIN_PTS: usize = 5;
+
 /// A parsed layer request, ready to run.
 #[derive(Debug, Clone)]
 pub enum LayerJob {
@@ -204,8 +209,8 @@ impl LayerJob {
         let job = match name {
             "hotspots" => LayerJob::Hotspots {
                 filter: p.report_filter()?,
-                eps_m: p.f64_in("eps_m", 150.0, 1.0, 5000.0)?,
-                min_pts: p.u64_in("min_pts", 5, 1, 10_000)? as usize,
+                eps_m: p.f64_in("eps_m", DEFAULT_EPS_M, 1.0, 5000.0)?,
+                min_pts: p.u64_in("min_pts", DEFAULT_MIN_PTS as u64, 1, 10_000)? as usize,
             },
             "hexes" => LayerJob::Hexes {
                 filter: p.report_filter()?,
@@ -295,25 +300,40 @@ impl LayerJob {
             "reports read"
         );
         match self {
-            LayerJob::Hotspots { eps_m, min_pts, .. } => {
+            LayerJob::Hotspots {
+                filter,
+                eps_m,
+                min_pts,
+            } => {
                 let sites = store.sites(None).await?;
                 let tracked = store.tracked_hotspots().await?;
                 let plans = store.plans(None).await?;
-                blocking(move || {
+                // Only the canonical view (all reports, default parameters) updates the
+                // registry of tracked hotspots; filtered views reuse its ids read-only, so
+                // a planner playing with the time slider never renumbers hotspots.
+                let canonical = filter == ReportFilter::default()
+                    && eps_m == DEFAULT_EPS_M
+                    && min_pts == DEFAULT_MIN_PTS;
+                let now = chrono::Utc::now()
+                    .with_timezone(&state.config.tz)
+                    .naive_local();
+                let (features, registry) = blocking(move || {
                     let coords = coords(&reports);
                     let clustering = dbscan(&coords, &DbscanParams { eps_m, min_pts })?;
                     let hotspots = summarize(&reports, &clustering);
+                    let polygons: Vec<geo::MultiPolygon<f64>> = hotspots
+                        .iter()
+                        .map(|h| geo::MultiPolygon(vec![h.polygon.clone()]))
+                        .collect();
+                    let tracking = track(&tracked, &polygons, now, &TrackingParams::default());
                     let near = sites_near_hotspots(&hotspots, &sites, HOTSPOT_SITE_RADIUS_M);
                     let mut out = Vec::new();
-                    for (h, near) in hotspots.iter().zip(near) {
+                    for (i, (h, near)) in hotspots.iter().zip(near).enumerate() {
                         if (h.count as u64) < min_count as u64 {
                             continue;
                         }
-                        let centroid = geo::Point::from(h.centroid);
-                        let hotspot_id = tracked
-                            .iter()
-                            .find(|t| t.polygon.contains(&centroid))
-                            .map(|t| t.id.clone());
+                        let hotspot_id = (canonical || tracking.matched[i].is_some())
+                            .then(|| tracking.current[i].id.clone());
                         let my_plans: Vec<Value> = plans
                             .iter()
                             .filter(|pl| {
@@ -334,9 +354,13 @@ impl LayerJob {
                         let id = hotspot_id.unwrap_or_else(|| format!("cluster-{}", h.cluster));
                         out.push(with_id(f, id));
                     }
-                    Ok(out)
+                    Ok((out, canonical.then(|| tracking.all())))
                 })
-                .await
+                .await?;
+                if let Some(registry) = registry {
+                    store.save_tracked_hotspots(&registry).await?;
+                }
+                Ok(features)
             }
             LayerJob::Hexes { res, k, fdr, .. } => {
                 blocking(move || {
@@ -533,9 +557,10 @@ fn coords(reports: &[Report]) -> Vec<Coord<f64>> {
 }
 
 /// Runs CPU-heavy work on the blocking pool so the async workers keep answering.
-async fn blocking<F>(f: F) -> ApiResult<Vec<Feature>>
+async fn blocking<T, F>(f: F) -> ApiResult<T>
 where
-    F: FnOnce() -> ApiResult<Vec<Feature>> + Send + 'static,
+    T: Send + 'static,
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
 {
     tokio::task::spawn_blocking(f)
         .await
