@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use chrono::NaiveDate;
-use geo::{Contains, Coord};
+use geo::Coord;
 use geojson::Feature;
 use h3o::Resolution;
 use serde_json::{Value, json};
