@@ -8,6 +8,7 @@
 mod codec;
 mod engine;
 pub mod postgis;
+mod rows;
 pub mod sqlite;
 mod sqlite_raw;
 

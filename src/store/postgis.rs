@@ -6,14 +6,15 @@
 //! `ST_Intersects`, the area filter a recursive CTE over the area's descendants.
 use super::codec::{self, Val};
 use super::engine::{self, Spec};
+use super::rows::{self, IMPORT_COLS, PLAN_COLS, TOKEN_COLS};
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, OnConflict, PlanInput, ReportFilter, Result,
     Role, Store, StoreError, TokenRecord, TrackedHotspot,
 };
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
 use chrono::{NaiveDate, NaiveDateTime};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use std::io::Write;
 use std::str::FromStr;
 use std::time::Duration;
@@ -410,18 +411,12 @@ async fn merge_stage(
         .execute(&mut *conn)
         .await?;
     bump_version(conn).await?;
-    Ok(ImportRecord {
+    Ok(rows::new_import_record(
+        meta,
         batch,
-        kind: meta.kind,
-        file_name: meta.file_name.clone(),
-        sha256: meta.sha256.clone(),
-        imported_by: meta.imported_by.clone(),
-        imported_at: now,
-        inserted,
-        updated,
-        skipped,
-        undone_at: None,
-    })
+        now,
+        [inserted, updated, skipped],
+    ))
 }
 
 async fn bump_version(conn: &mut PgConnection) -> Result<()> {
@@ -429,25 +424,6 @@ async fn bump_version(conn: &mut PgConnection) -> Result<()> {
         .execute(conn)
         .await?;
     Ok(())
-}
-
-const IMPORT_COLS: &str = "batch, kind, file_name, sha256, imported_by, imported_at, inserted, updated, skipped, undone_at";
-
-fn import_record(r: &PgRow) -> Result<ImportRecord> {
-    let kind: String = r.try_get("kind")?;
-    Ok(ImportRecord {
-        batch: r.try_get("batch")?,
-        kind: engine::parse_kind(&kind)
-            .ok_or_else(|| StoreError::Invalid(format!("stored import kind {kind:?}")))?,
-        file_name: r.try_get("file_name")?,
-        sha256: r.try_get("sha256")?,
-        imported_by: r.try_get("imported_by")?,
-        imported_at: r.try_get("imported_at")?,
-        inserted: r.try_get::<i64, _>("inserted")? as u64,
-        updated: r.try_get::<i64, _>("updated")? as u64,
-        skipped: r.try_get::<i64, _>("skipped")? as u64,
-        undone_at: r.try_get("undone_at")?,
-    })
 }
 
 fn report_vals(r: &Report) -> Vec<Val<'_>> {
@@ -482,24 +458,6 @@ fn area_vals(a: &Area) -> Vec<Val<'_>> {
         Val::Bytes(codec::to_ewkb(&geo::Geometry::MultiPolygon(
             a.geometry.clone(),
         ))),
-    ]
-}
-
-fn declaration_vals(d: &Declaration) -> Vec<Val<'_>> {
-    vec![
-        Val::Text(&d.area_id),
-        Val::Text(d.status.as_str()),
-        Val::Date(d.declared_at),
-        Val::Text(&d.declared_by),
-    ]
-}
-
-fn target_vals(t: &Target) -> Vec<Val<'_>> {
-    vec![
-        Val::Text(&t.area_id),
-        Val::Text(t.level.as_str()),
-        Val::F64(t.share),
-        Val::Date(t.due),
     ]
 }
 
@@ -768,72 +726,6 @@ impl PostgisStore {
     }
 }
 
-fn plan_subject_parts(s: &PlanSubject) -> (&'static str, &str) {
-    match s {
-        PlanSubject::Hotspot(id) => ("hotspot", id),
-        PlanSubject::Area(id) => ("area", id),
-    }
-}
-
-fn plan_from_row(r: &PgRow) -> Result<ActionPlan> {
-    let ty: String = r.try_get("subject_type")?;
-    let sid: String = r.try_get("subject_id")?;
-    let state: String = r.try_get("state")?;
-    Ok(ActionPlan {
-        id: r.try_get("id")?,
-        subject: if ty == "hotspot" {
-            PlanSubject::Hotspot(sid)
-        } else {
-            PlanSubject::Area(sid)
-        },
-        responsible_person: r.try_get("responsible_person")?,
-        task: r.try_get("task")?,
-        responsible_unit: r.try_get("responsible_unit")?,
-        deadline: r.try_get("deadline")?,
-        expected_result: r.try_get("expected_result")?,
-        approving_authority: r.try_get("approving_authority")?,
-        state: codec::parse_vocab(&state)?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_by: r.try_get("updated_by")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
-
-fn token_from_row(r: &PgRow) -> Result<TokenRecord> {
-    let role: String = r.try_get("role")?;
-    Ok(TokenRecord {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        role: super::parse_role(&role)?,
-        created_at: r.try_get("created_at")?,
-        revoked: r.try_get("revoked")?,
-    })
-}
-
-fn site_from_row(r: (String, String, String, Vec<u8>)) -> Result<Site> {
-    Ok(Site {
-        id: r.0,
-        name: r.1,
-        kind: codec::parse_vocab(&r.2)?,
-        geometry: codec::from_wkb(&r.3)?,
-    })
-}
-
-fn area_from_row(r: (String, String, String, Option<String>, Vec<u8>)) -> Result<Area> {
-    Ok(Area {
-        id: r.0,
-        name: r.1,
-        level: codec::parse_vocab(&r.2)?,
-        parent_id: r.3,
-        geometry: codec::multi_polygon(codec::from_wkb(&r.4)?)?,
-    })
-}
-
-const PLAN_COLS: &str = "id, subject_type, subject_id, responsible_person, task, responsible_unit, \
-     deadline, expected_result, approving_authority, state, created_by, created_at, updated_by, \
-     updated_at";
-
 #[async_trait::async_trait]
 impl Store for PostgisStore {
     async fn status(&self) -> Result<DbStatus> {
@@ -884,14 +776,20 @@ impl Store for PostgisStore {
     ) -> Result<ImportRecord> {
         let keys: Vec<String> = rows.iter().map(codec::declaration_key).collect();
         codec::validate_declarations(rows, &keys)?;
-        self.import(&DECLARATIONS, meta, rows, Some(&keys), declaration_vals)
-            .await
+        self.import(
+            &DECLARATIONS,
+            meta,
+            rows,
+            Some(&keys),
+            rows::declaration_vals,
+        )
+        .await
     }
 
     async fn import_targets(&self, meta: &ImportMeta, rows: &[Target]) -> Result<ImportRecord> {
         let keys: Vec<String> = rows.iter().map(codec::target_key).collect();
         codec::validate_targets(rows, &keys)?;
-        self.import(&TARGETS, meta, rows, Some(&keys), target_vals)
+        self.import(&TARGETS, meta, rows, Some(&keys), rows::target_vals)
             .await
     }
 
@@ -900,7 +798,7 @@ impl Store for PostgisStore {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(import_record)
+            .map(rows::import_record)
             .collect()
     }
 
@@ -919,7 +817,7 @@ impl Store for PostgisStore {
             what: "import batch",
             id: batch.to_string(),
         })?;
-        let mut record = import_record(&row)?;
+        let mut record = rows::import_record(&row)?;
         if let Some(at) = record.undone_at {
             return Err(StoreError::Invalid(format!(
                 "batch {batch} was already undone at {at}"
@@ -1009,7 +907,7 @@ impl Store for PostgisStore {
                 .await?
             }
         };
-        rows.into_iter().map(site_from_row).collect()
+        rows.into_iter().map(rows::site_from_row).collect()
     }
 
     async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<Area>> {
@@ -1020,7 +918,7 @@ impl Store for PostgisStore {
         .bind(level.map(|l| l.as_str()))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(area_from_row).collect()
+        rows.into_iter().map(rows::area_from_row).collect()
     }
 
     async fn area(&self, id: &str) -> Result<Option<Area>> {
@@ -1030,7 +928,7 @@ impl Store for PostgisStore {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(area_from_row).transpose()
+        row.map(rows::area_from_row).transpose()
     }
 
     async fn declarations(&self) -> Result<Vec<Declaration>> {
@@ -1039,16 +937,7 @@ impl Store for PostgisStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Declaration {
-                    area_id: r.0,
-                    status: codec::parse_vocab(&r.1)?,
-                    declared_at: r.2,
-                    declared_by: r.3,
-                })
-            })
-            .collect()
+        rows.into_iter().map(rows::declaration_from_row).collect()
     }
 
     async fn targets(&self) -> Result<Vec<Target>> {
@@ -1056,21 +945,12 @@ impl Store for PostgisStore {
             sqlx::query_as("SELECT area_id, level, share, due FROM targets ORDER BY key")
                 .fetch_all(&self.pool)
                 .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Target {
-                    area_id: r.0,
-                    level: codec::parse_vocab(&r.1)?,
-                    share: r.2,
-                    due: r.3,
-                })
-            })
-            .collect()
+        rows.into_iter().map(rows::target_from_row).collect()
     }
 
     async fn create_plan(&self, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
         let now = codec::now();
-        let (ty, sid) = plan_subject_parts(&plan.subject);
+        let (ty, sid) = rows::plan_subject_parts(&plan.subject);
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
             "INSERT INTO plans (subject_type, subject_id, responsible_person, task, \
@@ -1091,7 +971,7 @@ impl Store for PostgisStore {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let out = plan_from_row(&row)?;
+        let out = rows::plan_from_row(&row)?;
         bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(out)
@@ -1099,7 +979,7 @@ impl Store for PostgisStore {
 
     async fn update_plan(&self, id: i64, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
         let now = codec::now();
-        let (ty, sid) = plan_subject_parts(&plan.subject);
+        let (ty, sid) = rows::plan_subject_parts(&plan.subject);
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE plans SET subject_type = $1, subject_id = $2, responsible_person = $3, \
@@ -1125,7 +1005,7 @@ impl Store for PostgisStore {
             what: "plan",
             id: id.to_string(),
         })?;
-        let out = plan_from_row(&row)?;
+        let out = rows::plan_from_row(&row)?;
         bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(out)
@@ -1155,12 +1035,12 @@ impl Store for PostgisStore {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(plan_from_row)
+            .map(rows::plan_from_row)
             .transpose()
     }
 
     async fn plans(&self, subject: Option<&PlanSubject>) -> Result<Vec<ActionPlan>> {
-        let (ty, sid) = match subject.map(plan_subject_parts) {
+        let (ty, sid) = match subject.map(rows::plan_subject_parts) {
             Some((t, s)) => (Some(t), Some(s)),
             None => (None, None),
         };
@@ -1173,7 +1053,7 @@ impl Store for PostgisStore {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(plan_from_row)
+        .map(rows::plan_from_row)
         .collect()
     }
 
@@ -1184,16 +1064,7 @@ impl Store for PostgisStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(TrackedHotspot {
-                    id: r.0,
-                    polygon: codec::multi_polygon(codec::from_wkb(&r.1)?)?,
-                    first_detected: r.2,
-                    last_detected: r.3,
-                })
-            })
-            .collect()
+        rows.into_iter().map(rows::tracked_from_row).collect()
     }
 
     async fn save_tracked_hotspots(&self, hotspots: &[TrackedHotspot]) -> Result<()> {
@@ -1225,37 +1096,37 @@ impl Store for PostgisStore {
         role: Role,
         token_sha256: &str,
     ) -> Result<TokenRecord> {
-        let row = sqlx::query(
+        let row = sqlx::query(&format!(
             "INSERT INTO api_tokens (name, role, token_sha256, created_at) VALUES ($1, $2, $3, $4) \
-             RETURNING id, name, role, created_at, revoked",
-        )
+             RETURNING {TOKEN_COLS}"
+        ))
         .bind(name)
         .bind(super::role_name(role))
         .bind(token_sha256)
         .bind(codec::now())
         .fetch_one(&self.pool)
         .await?;
-        token_from_row(&row)
+        rows::token_from_row(&row)
     }
 
     async fn token_by_hash(&self, token_sha256: &str) -> Result<Option<TokenRecord>> {
-        sqlx::query(
-            "SELECT id, name, role, created_at, revoked FROM api_tokens WHERE token_sha256 = $1",
-        )
+        sqlx::query(&format!(
+            "SELECT {TOKEN_COLS} FROM api_tokens WHERE token_sha256 = $1"
+        ))
         .bind(token_sha256)
         .fetch_optional(&self.pool)
         .await?
         .as_ref()
-        .map(token_from_row)
+        .map(rows::token_from_row)
         .transpose()
     }
 
     async fn tokens(&self) -> Result<Vec<TokenRecord>> {
-        sqlx::query("SELECT id, name, role, created_at, revoked FROM api_tokens ORDER BY id")
+        sqlx::query(&format!("SELECT {TOKEN_COLS} FROM api_tokens ORDER BY id"))
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(token_from_row)
+            .map(rows::token_from_row)
             .collect()
     }
 
