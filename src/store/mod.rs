@@ -9,6 +9,7 @@ mod codec;
 mod engine;
 pub mod postgis;
 mod rows;
+mod shared;
 pub mod sqlite;
 mod sqlite_raw;
 
