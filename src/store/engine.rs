@@ -8,7 +8,7 @@
 //! (`replaced_by`). A batch can be undone only while none of its rows was replaced by a later,
 //! still active batch.
 
-use super::ImportKind;
+use super::{ImportKind, Result, StoreError};
 
 /// How one imported entity is stored.
 pub(crate) struct Spec {
@@ -158,6 +158,16 @@ impl Spec {
             t = self.table
         )
     }
+}
+
+/// The spec of `kind` among a backend's `specs`; plans have none (they are edited one by one,
+/// never imported in batches).
+pub(crate) fn find_spec(specs: &[&'static Spec], kind: ImportKind) -> Result<&'static Spec> {
+    specs
+        .iter()
+        .find(|s| s.kind == kind)
+        .copied()
+        .ok_or_else(|| StoreError::Invalid("plans are not imported in batches".into()))
 }
 
 /// Whether loading `incoming` rows into a table of `existing` rows should drop and rebuild

@@ -5,9 +5,9 @@
 //! merge it with `INSERT … SELECT` in the same transaction; spatial filters are `&&` plus
 //! `ST_Intersects`, the area filter a recursive CTE over the area's descendants.
 use super::codec::{self, Val};
-use super::engine::Spec;
+use super::engine::{self, Spec};
 use super::rows;
-use super::shared::{self, Queries};
+use super::shared::{self, GeomSql, Queries};
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, PlanInput, ReportFilter, Result, Role, Store,
     StoreError, TokenRecord, TrackedHotspot,
@@ -103,19 +103,15 @@ const TARGETS: Spec = Spec {
     area_ref: Some("area_id"),
 };
 
+/// Geometries are PostGIS `geometry`, read as WKB and written as EWKB with SRID 4326.
+const GEOM: GeomSql = GeomSql {
+    read: "ST_AsBinary(geom)",
+    from_blob: Some("ST_GeomFromEWKB"),
+    encode: codec::to_ewkb,
+};
+
 fn spec_for(kind: ImportKind) -> Result<&'static Spec> {
-    Ok(match kind {
-        ImportKind::Reports => &REPORTS,
-        ImportKind::Sites => &SITES,
-        ImportKind::Areas => &AREAS,
-        ImportKind::Declarations => &DECLARATIONS,
-        ImportKind::Targets => &TARGETS,
-        ImportKind::Plans => {
-            return Err(StoreError::Invalid(
-                "plans are not imported in batches".into(),
-            ));
-        }
-    })
+    engine::find_spec(&[&REPORTS, &SITES, &AREAS, &DECLARATIONS, &TARGETS], kind)
 }
 
 pub struct PostgisStore {
@@ -699,7 +695,7 @@ impl Store for PostgisStore {
     }
 
     async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>> {
-        let rows: Vec<(String, String, String, Vec<u8>)> = match bbox {
+        let rows: Vec<rows::SiteRow> = match bbox {
             None => {
                 sqlx::query_as("SELECT id, name, kind, ST_AsBinary(geom) FROM sites ORDER BY id")
                     .fetch_all(&self.pool)
@@ -723,24 +719,11 @@ impl Store for PostgisStore {
     }
 
     async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<Area>> {
-        let rows: Vec<(String, String, String, Option<String>, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, name, level, parent_id, ST_AsBinary(geom) FROM areas \
-             WHERE $1::text IS NULL OR level = $1 ORDER BY id",
-        )
-        .bind(level.map(|l| l.as_str()))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(rows::area_from_row).collect()
+        Queries::<Postgres>::areas(&self.pool, &GEOM, level).await
     }
 
     async fn area(&self, id: &str) -> Result<Option<Area>> {
-        let row: Option<(String, String, String, Option<String>, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, name, level, parent_id, ST_AsBinary(geom) FROM areas WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(rows::area_from_row).transpose()
+        Queries::<Postgres>::area(&self.pool, &GEOM, id).await
     }
 
     async fn declarations(&self) -> Result<Vec<Declaration>> {
@@ -772,36 +755,11 @@ impl Store for PostgisStore {
     }
 
     async fn tracked_hotspots(&self) -> Result<Vec<TrackedHotspot>> {
-        let rows: Vec<(String, Vec<u8>, NaiveDateTime, NaiveDateTime)> = sqlx::query_as(
-            "SELECT id, ST_AsBinary(geom), first_detected, last_detected FROM tracked_hotspots \
-             ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(rows::tracked_from_row).collect()
+        Queries::<Postgres>::tracked_hotspots(&self.pool, &GEOM).await
     }
 
     async fn save_tracked_hotspots(&self, hotspots: &[TrackedHotspot]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM tracked_hotspots")
-            .execute(&mut *tx)
-            .await?;
-        for h in hotspots {
-            sqlx::query(
-                "INSERT INTO tracked_hotspots (id, geom, first_detected, last_detected) \
-                 VALUES ($1, ST_GeomFromEWKB($2), $3, $4)",
-            )
-            .bind(&h.id)
-            .bind(codec::to_ewkb(&geo::Geometry::MultiPolygon(
-                h.polygon.clone(),
-            )))
-            .bind(h.first_detected)
-            .bind(h.last_detected)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        Queries::<Postgres>::save_tracked_hotspots(&self.pool, &GEOM, hotspots).await
     }
 
     async fn create_token(

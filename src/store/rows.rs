@@ -23,6 +23,17 @@ pub(crate) const PLAN_COLS: &str = "id, subject_type, subject_id, responsible_pe
 /// Columns of `api_tokens` returned to [`token_from_row`].
 pub(crate) const TOKEN_COLS: &str = "id, name, role, created_at, revoked";
 
+/// `(id, name, kind, WKB)` of a site.
+pub(crate) type SiteRow = (String, String, String, Vec<u8>);
+/// `(id, name, level, parent_id, WKB)` of an area.
+pub(crate) type AreaRow = (String, String, String, Option<String>, Vec<u8>);
+/// `(area_id, status, declared_at, declared_by)` of a declaration.
+pub(crate) type DeclarationRow = (String, String, NaiveDate, String);
+/// `(area_id, level, share, due)` of a target.
+pub(crate) type TargetRow = (String, String, f64, NaiveDate);
+/// `(id, WKB, first_detected, last_detected)` of a tracked hotspot.
+pub(crate) type TrackedRow = (String, Vec<u8>, NaiveDateTime, NaiveDateTime);
+
 /// One column of a fetched row decoded as `T`; implemented for both backends' rows so that
 /// the conversions below are generic over the backend.
 pub(crate) trait Col<T> {
@@ -155,8 +166,7 @@ pub(crate) fn token_from_row(r: &impl ModelRow) -> Result<TokenRecord> {
     })
 }
 
-/// `(id, name, kind, WKB)`.
-pub(crate) fn site_from_row(r: (String, String, String, Vec<u8>)) -> Result<Site> {
+pub(crate) fn site_from_row(r: SiteRow) -> Result<Site> {
     Ok(Site {
         id: r.0,
         name: r.1,
@@ -165,8 +175,7 @@ pub(crate) fn site_from_row(r: (String, String, String, Vec<u8>)) -> Result<Site
     })
 }
 
-/// `(id, name, level, parent_id, WKB)`.
-pub(crate) fn area_from_row(r: (String, String, String, Option<String>, Vec<u8>)) -> Result<Area> {
+pub(crate) fn area_from_row(r: AreaRow) -> Result<Area> {
     Ok(Area {
         id: r.0,
         name: r.1,
@@ -176,8 +185,7 @@ pub(crate) fn area_from_row(r: (String, String, String, Option<String>, Vec<u8>)
     })
 }
 
-/// `(area_id, status, declared_at, declared_by)`.
-pub(crate) fn declaration_from_row(r: (String, String, NaiveDate, String)) -> Result<Declaration> {
+pub(crate) fn declaration_from_row(r: DeclarationRow) -> Result<Declaration> {
     Ok(Declaration {
         area_id: r.0,
         status: codec::parse_vocab(&r.1)?,
@@ -186,8 +194,7 @@ pub(crate) fn declaration_from_row(r: (String, String, NaiveDate, String)) -> Re
     })
 }
 
-/// `(area_id, level, share, due)`.
-pub(crate) fn target_from_row(r: (String, String, f64, NaiveDate)) -> Result<Target> {
+pub(crate) fn target_from_row(r: TargetRow) -> Result<Target> {
     Ok(Target {
         area_id: r.0,
         level: codec::parse_vocab(&r.1)?,
@@ -196,10 +203,7 @@ pub(crate) fn target_from_row(r: (String, String, f64, NaiveDate)) -> Result<Tar
     })
 }
 
-/// `(id, WKB, first_detected, last_detected)`.
-pub(crate) fn tracked_from_row(
-    r: (String, Vec<u8>, NaiveDateTime, NaiveDateTime),
-) -> Result<TrackedHotspot> {
+pub(crate) fn tracked_from_row(r: TrackedRow) -> Result<TrackedHotspot> {
     Ok(TrackedHotspot {
         id: r.0,
         polygon: codec::multi_polygon(codec::from_wkb(&r.1)?)?,

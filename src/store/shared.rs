@@ -10,13 +10,17 @@
 
 use super::codec;
 use super::engine::{self, Spec};
-use super::rows::{self, IMPORT_COLS, ModelRow, PLAN_COLS, TOKEN_COLS};
+use super::rows::{
+    self, AreaRow, DeclarationRow, IMPORT_COLS, ModelRow, PLAN_COLS, TOKEN_COLS, TargetRow,
+    TrackedRow,
+};
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, OnConflict, PlanInput, Result, Role,
-    StoreError, TokenRecord,
+    StoreError, TokenRecord, TrackedHotspot,
 };
-use crate::model::{ActionPlan, Declaration, PlanSubject, Target};
+use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Target};
 use chrono::{NaiveDate, NaiveDateTime};
+use sqlx::query::Query;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use std::marker::PhantomData;
 
@@ -51,6 +55,25 @@ pub(crate) fn check_kind(meta: &ImportMeta, spec: &Spec) -> Result<()> {
     Ok(())
 }
 
+/// How a backend stores geometries, the one difference of the area and tracked-hotspot
+/// queries: the SQL that reads the `geom` column as WKB, the SQL function (if any) that turns
+/// a bound blob into a geometry, and how that blob is encoded.
+pub(crate) struct GeomSql {
+    pub read: &'static str,
+    pub from_blob: Option<&'static str>,
+    pub encode: fn(&geo::Geometry<f64>) -> Vec<u8>,
+}
+
+impl GeomSql {
+    /// The geometry parameter `$n`.
+    fn param(&self, n: usize) -> String {
+        match self.from_blob {
+            Some(f) => format!("{f}(${n})"),
+            None => format!("${n}"),
+        }
+    }
+}
+
 impl<DB> Queries<DB>
 where
     DB: Database,
@@ -63,11 +86,14 @@ where
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
     for<'q> NaiveDate: Encode<'q, DB> + Type<DB>,
     for<'q> NaiveDateTime: Encode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (i64, String): FromRow<'r, DB::Row>,
     for<'r> (i64, i64, i64, i64, i64): FromRow<'r, DB::Row>,
-    for<'r> (String, String, NaiveDate, String): FromRow<'r, DB::Row>,
-    for<'r> (String, String, f64, NaiveDate): FromRow<'r, DB::Row>,
+    for<'r> DeclarationRow: FromRow<'r, DB::Row>,
+    for<'r> TargetRow: FromRow<'r, DB::Row>,
+    for<'r> AreaRow: FromRow<'r, DB::Row>,
+    for<'r> TrackedRow: FromRow<'r, DB::Row>,
 {
     /// Marks a change of reports, sites, areas or plans (computed layers are cached by it).
     pub async fn bump_version(conn: &mut DB::Connection) -> Result<()> {
@@ -281,8 +307,76 @@ where
         })
     }
 
+    /// All areas, or those of one level (`CAST` types the parameter for PostgreSQL).
+    pub async fn areas(
+        pool: &Pool<DB>,
+        geom: &GeomSql,
+        level: Option<AreaLevel>,
+    ) -> Result<Vec<Area>> {
+        let rows: Vec<AreaRow> = sqlx::query_as(&format!(
+            "SELECT id, name, level, parent_id, {} FROM areas \
+                 WHERE CAST($1 AS TEXT) IS NULL OR level = $1 ORDER BY id",
+            geom.read
+        ))
+        .bind(level.map(|l| l.as_str()))
+        .fetch_all(pool)
+        .await?;
+        rows.into_iter().map(rows::area_from_row).collect()
+    }
+
+    pub async fn area(pool: &Pool<DB>, geom: &GeomSql, id: &str) -> Result<Option<Area>> {
+        let row: Option<AreaRow> = sqlx::query_as(&format!(
+            "SELECT id, name, level, parent_id, {} FROM areas WHERE id = $1",
+            geom.read
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        row.map(rows::area_from_row).transpose()
+    }
+
+    pub async fn tracked_hotspots(pool: &Pool<DB>, geom: &GeomSql) -> Result<Vec<TrackedHotspot>> {
+        let rows: Vec<TrackedRow> = sqlx::query_as(&format!(
+            "SELECT id, {}, first_detected, last_detected FROM tracked_hotspots ORDER BY id",
+            geom.read
+        ))
+        .fetch_all(pool)
+        .await?;
+        rows.into_iter().map(rows::tracked_from_row).collect()
+    }
+
+    /// Replaces the whole tracked set in one transaction.
+    pub async fn save_tracked_hotspots(
+        pool: &Pool<DB>,
+        geom: &GeomSql,
+        hotspots: &[TrackedHotspot],
+    ) -> Result<()> {
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM tracked_hotspots")
+            .execute(&mut *tx)
+            .await?;
+        let insert = format!(
+            "INSERT INTO tracked_hotspots (id, geom, first_detected, last_detected) \
+             VALUES ($1, {}, $3, $4)",
+            geom.param(2)
+        );
+        for h in hotspots {
+            sqlx::query(&insert)
+                .bind(h.id.as_str())
+                .bind((geom.encode)(&geo::Geometry::MultiPolygon(
+                    h.polygon.clone(),
+                )))
+                .bind(h.first_detected)
+                .bind(h.last_detected)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn declarations(pool: &Pool<DB>) -> Result<Vec<Declaration>> {
-        let rows: Vec<(String, String, NaiveDate, String)> = sqlx::query_as(
+        let rows: Vec<DeclarationRow> = sqlx::query_as(
             "SELECT area_id, status, declared_at, declared_by FROM declarations ORDER BY key",
         )
         .fetch_all(pool)
@@ -291,36 +385,45 @@ where
     }
 
     pub async fn targets(pool: &Pool<DB>) -> Result<Vec<Target>> {
-        let rows: Vec<(String, String, f64, NaiveDate)> =
+        let rows: Vec<TargetRow> =
             sqlx::query_as("SELECT area_id, level, share, due FROM targets ORDER BY key")
                 .fetch_all(pool)
                 .await?;
         rows.into_iter().map(rows::target_from_row).collect()
     }
 
-    pub async fn create_plan(pool: &Pool<DB>, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
-        let now = codec::now();
+    /// Binds `$1`…`$11` of a plan insert or update: subject, the "6 clears", state, and the
+    /// user and time of the change.
+    fn bind_plan<'q>(
+        q: Query<'q, DB, DB::Arguments<'q>>,
+        plan: &'q PlanInput,
+        by: &'q str,
+    ) -> Query<'q, DB, DB::Arguments<'q>> {
         let (ty, sid) = rows::plan_subject_parts(&plan.subject);
+        q.bind(ty)
+            .bind(sid)
+            .bind(plan.responsible_person.as_str())
+            .bind(plan.task.as_str())
+            .bind(plan.responsible_unit.as_str())
+            .bind(plan.deadline)
+            .bind(plan.expected_result.as_str())
+            .bind(plan.approving_authority.as_str())
+            .bind(plan.state.as_str())
+            .bind(by)
+            .bind(codec::now())
+    }
+
+    pub async fn create_plan(pool: &Pool<DB>, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
         let mut tx = pool.begin().await?;
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO plans (subject_type, subject_id, responsible_person, task, \
              responsible_unit, deadline, expected_result, approving_authority, state, created_by, \
              created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11) RETURNING {PLAN_COLS}"
-        ))
-        .bind(ty)
-        .bind(sid)
-        .bind(plan.responsible_person.as_str())
-        .bind(plan.task.as_str())
-        .bind(plan.responsible_unit.as_str())
-        .bind(plan.deadline)
-        .bind(plan.expected_result.as_str())
-        .bind(plan.approving_authority.as_str())
-        .bind(plan.state.as_str())
-        .bind(by)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        );
+        let row = Self::bind_plan(sqlx::query(&sql), plan, by)
+            .fetch_one(&mut *tx)
+            .await?;
         let out = rows::plan_from_row(&row)?;
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -333,33 +436,21 @@ where
         plan: &PlanInput,
         by: &str,
     ) -> Result<ActionPlan> {
-        let now = codec::now();
-        let (ty, sid) = rows::plan_subject_parts(&plan.subject);
         let mut tx = pool.begin().await?;
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "UPDATE plans SET subject_type = $1, subject_id = $2, responsible_person = $3, \
              task = $4, responsible_unit = $5, deadline = $6, expected_result = $7, \
              approving_authority = $8, state = $9, updated_by = $10, updated_at = $11 \
              WHERE id = $12 RETURNING {PLAN_COLS}"
-        ))
-        .bind(ty)
-        .bind(sid)
-        .bind(plan.responsible_person.as_str())
-        .bind(plan.task.as_str())
-        .bind(plan.responsible_unit.as_str())
-        .bind(plan.deadline)
-        .bind(plan.expected_result.as_str())
-        .bind(plan.approving_authority.as_str())
-        .bind(plan.state.as_str())
-        .bind(by)
-        .bind(now)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "plan",
-            id: id.to_string(),
-        })?;
+        );
+        let row = Self::bind_plan(sqlx::query(&sql), plan, by)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "plan",
+                id: id.to_string(),
+            })?;
         let out = rows::plan_from_row(&row)?;
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;

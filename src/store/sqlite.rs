@@ -3,16 +3,15 @@
 //! WAL journal, geometries as WKB blobs next to bbox columns; spatial filters are a bbox
 //! prefilter in SQL (index on `(lon, lat)` for reports) and the exact test in Rust with `geo`.
 use super::codec::{self, Val};
-use super::engine::Spec;
+use super::engine::{self, Spec};
 use super::rows;
-use super::shared::{self, Queries};
+use super::shared::{self, GeomSql, Queries};
 use super::sqlite_raw::{self, Param};
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, PlanInput, ReportFilter, Result, Role, Store,
     StoreError, TokenRecord, TrackedHotspot,
 };
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
-use chrono::NaiveDateTime;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -100,19 +99,15 @@ const TARGETS: Spec = Spec {
     area_ref: Some("area_id"),
 };
 
+/// Geometries are plain WKB blobs.
+const GEOM: GeomSql = GeomSql {
+    read: "geom",
+    from_blob: None,
+    encode: codec::to_wkb,
+};
+
 fn spec_for(kind: ImportKind) -> Result<&'static Spec> {
-    Ok(match kind {
-        ImportKind::Reports => &REPORTS,
-        ImportKind::Sites => &SITES,
-        ImportKind::Areas => &AREAS,
-        ImportKind::Declarations => &DECLARATIONS,
-        ImportKind::Targets => &TARGETS,
-        ImportKind::Plans => {
-            return Err(StoreError::Invalid(
-                "plans are not imported in batches".into(),
-            ));
-        }
-    })
+    engine::find_spec(&[&REPORTS, &SITES, &AREAS, &DECLARATIONS, &TARGETS], kind)
 }
 
 pub struct SqliteStore {
@@ -521,7 +516,7 @@ impl Store for SqliteStore {
     }
 
     async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>> {
-        let rows: Vec<(String, String, String, Vec<u8>)> =
+        let rows: Vec<rows::SiteRow> =
             match bbox {
                 None => {
                     sqlx::query_as("SELECT id, name, kind, geom FROM sites ORDER BY id")
@@ -550,23 +545,11 @@ impl Store for SqliteStore {
     }
 
     async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<Area>> {
-        let rows: Vec<(String, String, String, Option<String>, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, name, level, parent_id, geom FROM areas \
-             WHERE $1 IS NULL OR level = $1 ORDER BY id",
-        )
-        .bind(level.map(|l| l.as_str()))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(rows::area_from_row).collect()
+        Queries::<Sqlite>::areas(&self.pool, &GEOM, level).await
     }
 
     async fn area(&self, id: &str) -> Result<Option<Area>> {
-        let row: Option<(String, String, String, Option<String>, Vec<u8>)> =
-            sqlx::query_as("SELECT id, name, level, parent_id, geom FROM areas WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(rows::area_from_row).transpose()
+        Queries::<Sqlite>::area(&self.pool, &GEOM, id).await
     }
 
     async fn declarations(&self) -> Result<Vec<Declaration>> {
@@ -598,35 +581,11 @@ impl Store for SqliteStore {
     }
 
     async fn tracked_hotspots(&self) -> Result<Vec<TrackedHotspot>> {
-        let rows: Vec<(String, Vec<u8>, NaiveDateTime, NaiveDateTime)> = sqlx::query_as(
-            "SELECT id, geom, first_detected, last_detected FROM tracked_hotspots ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(rows::tracked_from_row).collect()
+        Queries::<Sqlite>::tracked_hotspots(&self.pool, &GEOM).await
     }
 
     async fn save_tracked_hotspots(&self, hotspots: &[TrackedHotspot]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM tracked_hotspots")
-            .execute(&mut *tx)
-            .await?;
-        for h in hotspots {
-            sqlx::query(
-                "INSERT INTO tracked_hotspots (id, geom, first_detected, last_detected) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&h.id)
-            .bind(codec::to_wkb(&geo::Geometry::MultiPolygon(
-                h.polygon.clone(),
-            )))
-            .bind(h.first_detected)
-            .bind(h.last_detected)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        Queries::<Sqlite>::save_tracked_hotspots(&self.pool, &GEOM, hotspots).await
     }
 
     async fn create_token(
