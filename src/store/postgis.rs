@@ -184,14 +184,7 @@ impl PostgisStore {
         sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
-        if !meta.force {
-            if let Some(batch) = Queries::<Postgres>::already_imported(&mut tx, meta).await? {
-                return Err(StoreError::AlreadyImported {
-                    batch,
-                    sha256: meta.sha256.clone(),
-                });
-            }
-        }
+        Queries::<Postgres>::refuse_reimport(&mut tx, meta).await?;
         sqlx::query("DROP TABLE IF EXISTS pg_temp.stage")
             .execute(&mut *tx)
             .await?;
@@ -627,8 +620,7 @@ impl Store for PostgisStore {
         meta: &ImportMeta,
         rows: &[Declaration],
     ) -> Result<ImportRecord> {
-        let keys: Vec<String> = rows.iter().map(codec::declaration_key).collect();
-        codec::validate_declarations(rows, &keys)?;
+        let keys = codec::validate_declarations(rows)?;
         self.import(
             &DECLARATIONS,
             meta,
@@ -640,8 +632,7 @@ impl Store for PostgisStore {
     }
 
     async fn import_targets(&self, meta: &ImportMeta, rows: &[Target]) -> Result<ImportRecord> {
-        let keys: Vec<String> = rows.iter().map(codec::target_key).collect();
-        codec::validate_targets(rows, &keys)?;
+        let keys = codec::validate_targets(rows)?;
         self.import(&TARGETS, meta, rows, Some(&keys), rows::target_vals)
             .await
     }

@@ -103,19 +103,26 @@ where
         Ok(())
     }
 
-    /// The active batch that already imported this file, if any.
-    pub async fn already_imported(
-        conn: &mut DB::Connection,
-        meta: &ImportMeta,
-    ) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
+    /// Refuses a file an active batch already imported, unless the import is forced.
+    pub async fn refuse_reimport(conn: &mut DB::Connection, meta: &ImportMeta) -> Result<()> {
+        if meta.force {
+            return Ok(());
+        }
+        let batch: Option<i64> = sqlx::query_scalar(
             "SELECT batch FROM imports WHERE sha256 = $1 AND kind = $2 AND undone_at IS NULL \
              ORDER BY batch LIMIT 1",
         )
         .bind(meta.sha256.as_str())
         .bind(engine::kind_name(meta.kind))
         .fetch_optional(&mut *conn)
-        .await?)
+        .await?;
+        match batch {
+            Some(batch) => Err(StoreError::AlreadyImported {
+                batch,
+                sha256: meta.sha256.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Conflict handling, history, insert and the batch record, over the staged rows (the

@@ -160,14 +160,7 @@ impl SqliteStore {
         shared::check_kind(meta, spec)?;
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-        if !meta.force {
-            if let Some(batch) = Queries::<Sqlite>::already_imported(&mut tx, meta).await? {
-                return Err(StoreError::AlreadyImported {
-                    batch,
-                    sha256: meta.sha256.clone(),
-                });
-            }
-        }
+        Queries::<Sqlite>::refuse_reimport(&mut tx, meta).await?;
         sqlx::query("DROP TABLE IF EXISTS temp.stage")
             .execute(&mut *tx)
             .await?;
@@ -444,8 +437,7 @@ impl Store for SqliteStore {
         meta: &ImportMeta,
         rows: &[Declaration],
     ) -> Result<ImportRecord> {
-        let keys: Vec<String> = rows.iter().map(codec::declaration_key).collect();
-        codec::validate_declarations(rows, &keys)?;
+        let keys = codec::validate_declarations(rows)?;
         self.import(
             &DECLARATIONS,
             meta,
@@ -457,8 +449,7 @@ impl Store for SqliteStore {
     }
 
     async fn import_targets(&self, meta: &ImportMeta, rows: &[Target]) -> Result<ImportRecord> {
-        let keys: Vec<String> = rows.iter().map(codec::target_key).collect();
-        codec::validate_targets(rows, &keys)?;
+        let keys = codec::validate_targets(rows)?;
         self.import(&TARGETS, meta, rows, Some(&keys), rows::target_vals)
             .await
     }
