@@ -169,6 +169,16 @@ impl PostgisStore {
         &self.pool
     }
 
+    /// A transaction that holds the imports lock: one import or undo at a time, since
+    /// concurrent merges would race on the same keys.
+    async fn begin_exclusive(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     /// Stages `rows`, then merges them into `spec.table` in one transaction.
     async fn import<'r, T: Sync>(
         &self,
@@ -179,11 +189,7 @@ impl PostgisStore {
         vals: fn(&'r T) -> Vec<Val<'r>>,
     ) -> Result<ImportRecord> {
         shared::check_kind(meta, spec)?;
-        let mut tx = self.pool.begin().await?;
-        // One import at a time: concurrent merges would race on the same keys.
-        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin_exclusive().await?;
         Queries::<Postgres>::refuse_reimport(&mut tx, meta).await?;
         sqlx::query("DROP TABLE IF EXISTS pg_temp.stage")
             .execute(&mut *tx)
@@ -584,10 +590,7 @@ impl PostgisStore {
                 .fetch_optional(&self.pool)
                 .await?;
             if found.is_none() {
-                return Err(StoreError::NotFound {
-                    what: "area",
-                    id: id.clone(),
-                });
+                return Err(StoreError::not_found("area", id));
             }
         }
         Ok(())
@@ -642,10 +645,7 @@ impl Store for PostgisStore {
     }
 
     async fn undo_import(&self, batch: i64) -> Result<ImportRecord> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin_exclusive().await?;
         let record = Queries::<Postgres>::undo_batch(&mut tx, batch, spec_for).await?;
         tx.commit().await?;
         Ok(record)

@@ -241,10 +241,7 @@ where
         .bind(batch)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "import batch",
-            id: batch.to_string(),
-        })?;
+        .ok_or_else(|| StoreError::not_found("import batch", batch))?;
         let mut record = rows::import_record(&row)?;
         if let Some(at) = record.undone_at {
             return Err(StoreError::Invalid(format!(
@@ -454,10 +451,7 @@ where
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "plan",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| StoreError::not_found("plan", id))?;
         let out = rows::plan_from_row(&row)?;
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -472,10 +466,7 @@ where
             .await?
             .affected();
         if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "plan",
-                id: id.to_string(),
-            });
+            return Err(StoreError::not_found("plan", id));
         }
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -559,10 +550,7 @@ where
             .await?
             .affected();
         if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "token",
-                id: id.to_string(),
-            });
+            return Err(StoreError::not_found("token", id));
         }
         Ok(())
     }

@@ -343,12 +343,8 @@ impl SqliteStore {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let bbox = union_bbox(rows.iter().map(|r| [r.1, r.2, r.3, r.4])).ok_or_else(|| {
-            StoreError::NotFound {
-                what: "area",
-                id: id.to_string(),
-            }
-        })?;
+        let bbox = union_bbox(rows.iter().map(|r| [r.1, r.2, r.3, r.4]))
+            .ok_or_else(|| StoreError::not_found("area", id))?;
         let polys = rows
             .iter()
             .map(|r| codec::multi_polygon(codec::from_wkb(&r.0)?))
