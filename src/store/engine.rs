@@ -231,6 +231,18 @@ mod tests {
     }
 
     #[test]
+    fn specs_are_found_by_kind_and_plans_have_none() {
+        assert_eq!(
+            find_spec(&[&SPEC], ImportKind::Reports).unwrap().table,
+            "reports"
+        );
+        assert!(matches!(
+            find_spec(&[&SPEC], ImportKind::Plans),
+            Err(StoreError::Invalid(m)) if m == "plans are not imported in batches"
+        ));
+    }
+
+    #[test]
     fn kind_names_round_trip() {
         for k in [ImportKind::Reports, ImportKind::Targets, ImportKind::Plans] {
             assert_eq!(parse_kind(kind_name(k)), Some(k));

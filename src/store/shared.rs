@@ -1,8 +1,8 @@
 //! Queries whose SQL text is the same on SQLite and PostgreSQL (`$n` placeholders work in
 //! both), written once and generic over the sqlx database: the import merge and undo steps
-//! of [`super::engine`], the batch list, status counts, declarations, targets, action plans
-//! and API tokens. What truly differs (staging, geometry columns, report filters) stays in
-//! the backend files.
+//! of [`super::engine`], the batch list, status counts, declarations, targets, action plans,
+//! API tokens, and the area and tracked-hotspot queries (parameterised by [`GeomSql`]). What
+//! truly differs (staging, report filters, sites) stays in the backend files.
 //!
 //! Every function lives in one `impl` block on [`Queries`] so that the long list of sqlx
 //! trait bounds is written once; each backend calls `Queries::<Sqlite>::…` or
@@ -553,5 +553,26 @@ where
             return Err(StoreError::not_found("token", id));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometry_parameters_are_wrapped_only_where_the_backend_needs_it() {
+        let wkb = GeomSql {
+            read: "geom",
+            from_blob: None,
+            encode: codec::to_wkb,
+        };
+        let ewkb = GeomSql {
+            read: "ST_AsBinary(geom)",
+            from_blob: Some("ST_GeomFromEWKB"),
+            encode: codec::to_ewkb,
+        };
+        assert_eq!(wkb.param(2), "$2");
+        assert_eq!(ewkb.param(2), "ST_GeomFromEWKB($2)");
     }
 }
