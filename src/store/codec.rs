@@ -126,25 +126,29 @@ pub(crate) fn validate_areas(rows: &[Area]) -> Result<()> {
 }
 
 /// Natural key of a declaration: one declaration per area and day.
-pub(crate) fn declaration_key(d: &Declaration) -> String {
+fn declaration_key(d: &Declaration) -> String {
     format!("{}@{}", d.area_id, d.declared_at)
 }
 
 /// Natural key of a target: one share per area, child level and due date.
-pub(crate) fn target_key(t: &Target) -> String {
+fn target_key(t: &Target) -> String {
     format!("{}/{}@{}", t.area_id, t.level, t.due)
 }
 
-pub(crate) fn validate_declarations(rows: &[Declaration], keys: &[String]) -> Result<()> {
+/// Checks the declarations and returns their natural keys (which are staged with them).
+pub(crate) fn validate_declarations(rows: &[Declaration]) -> Result<Vec<String>> {
+    let keys: Vec<String> = rows.iter().map(declaration_key).collect();
     let mut seen = HashSet::with_capacity(rows.len());
     for (i, d) in rows.iter().enumerate() {
         check_id(i, "area_id", &d.area_id)?;
         unique(&mut seen, i, &keys[i])?;
     }
-    Ok(())
+    Ok(keys)
 }
 
-pub(crate) fn validate_targets(rows: &[Target], keys: &[String]) -> Result<()> {
+/// Checks the targets and returns their natural keys (which are staged with them).
+pub(crate) fn validate_targets(rows: &[Target]) -> Result<Vec<String>> {
+    let keys: Vec<String> = rows.iter().map(target_key).collect();
     let mut seen = HashSet::with_capacity(rows.len());
     for (i, t) in rows.iter().enumerate() {
         check_id(i, "area_id", &t.area_id)?;
@@ -153,7 +157,7 @@ pub(crate) fn validate_targets(rows: &[Target], keys: &[String]) -> Result<()> {
         }
         unique(&mut seen, i, &keys[i])?;
     }
-    Ok(())
+    Ok(keys)
 }
 
 /// `[min_lon, min_lat, max_lon, max_lat]` of a geometry (validated, so never empty).

@@ -8,7 +8,7 @@
 //! (`replaced_by`). A batch can be undone only while none of its rows was replaced by a later,
 //! still active batch.
 
-use super::ImportKind;
+use super::{ImportKind, Result, StoreError};
 
 /// How one imported entity is stored.
 pub(crate) struct Spec {
@@ -160,6 +160,16 @@ impl Spec {
     }
 }
 
+/// The spec of `kind` among a backend's `specs`; plans have none (they are edited one by one,
+/// never imported in batches).
+pub(crate) fn find_spec(specs: &[&'static Spec], kind: ImportKind) -> Result<&'static Spec> {
+    specs
+        .iter()
+        .find(|s| s.kind == kind)
+        .copied()
+        .ok_or_else(|| StoreError::Invalid("plans are not imported in batches".into()))
+}
+
 /// Whether loading `incoming` rows into a table of `existing` rows should drop and rebuild
 /// the secondary indexes.
 pub(crate) fn rebuild_indexes(incoming: usize, existing: i64) -> bool {
@@ -218,6 +228,18 @@ mod tests {
             "UPDATE reports SET lon = s.lon, lat = s.lat, batch = $1 FROM stage s WHERE s.id = reports.id"
         );
         assert!(SPEC.first_dangling_ref().is_none());
+    }
+
+    #[test]
+    fn specs_are_found_by_kind_and_plans_have_none() {
+        assert_eq!(
+            find_spec(&[&SPEC], ImportKind::Reports).unwrap().table,
+            "reports"
+        );
+        assert!(matches!(
+            find_spec(&[&SPEC], ImportKind::Plans),
+            Err(StoreError::Invalid(m)) if m == "plans are not imported in batches"
+        ));
     }
 
     #[test]

@@ -8,6 +8,8 @@
 mod codec;
 mod engine;
 pub mod postgis;
+mod rows;
+mod shared;
 pub mod sqlite;
 mod sqlite_raw;
 
@@ -48,6 +50,15 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+}
+
+impl StoreError {
+    pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
+        StoreError::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -6,14 +6,16 @@
 //! `ST_Intersects`, the area filter a recursive CTE over the area's descendants.
 use super::codec::{self, Val};
 use super::engine::{self, Spec};
+use super::rows;
+use super::shared::{self, GeomSql, Queries};
 use super::{
-    DbStatus, ImportKind, ImportMeta, ImportRecord, OnConflict, PlanInput, ReportFilter, Result,
-    Role, Store, StoreError, TokenRecord, TrackedHotspot,
+    DbStatus, ImportKind, ImportMeta, ImportRecord, PlanInput, ReportFilter, Result, Role, Store,
+    StoreError, TokenRecord, TrackedHotspot,
 };
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
 use chrono::{NaiveDate, NaiveDateTime};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use std::io::Write;
 use std::str::FromStr;
 use std::time::Duration;
@@ -101,19 +103,15 @@ const TARGETS: Spec = Spec {
     area_ref: Some("area_id"),
 };
 
+/// Geometries are PostGIS `geometry`, read as WKB and written as EWKB with SRID 4326.
+const GEOM: GeomSql = GeomSql {
+    read: "ST_AsBinary(geom)",
+    from_blob: Some("ST_GeomFromEWKB"),
+    encode: codec::to_ewkb,
+};
+
 fn spec_for(kind: ImportKind) -> Result<&'static Spec> {
-    Ok(match kind {
-        ImportKind::Reports => &REPORTS,
-        ImportKind::Sites => &SITES,
-        ImportKind::Areas => &AREAS,
-        ImportKind::Declarations => &DECLARATIONS,
-        ImportKind::Targets => &TARGETS,
-        ImportKind::Plans => {
-            return Err(StoreError::Invalid(
-                "plans are not imported in batches".into(),
-            ));
-        }
-    })
+    engine::find_spec(&[&REPORTS, &SITES, &AREAS, &DECLARATIONS, &TARGETS], kind)
 }
 
 pub struct PostgisStore {
@@ -171,6 +169,16 @@ impl PostgisStore {
         &self.pool
     }
 
+    /// A transaction that holds the imports lock: one import or undo at a time, since
+    /// concurrent merges would race on the same keys.
+    async fn begin_exclusive(&self) -> Result<sqlx::Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     /// Stages `rows`, then merges them into `spec.table` in one transaction.
     async fn import<'r, T: Sync>(
         &self,
@@ -180,25 +188,9 @@ impl PostgisStore {
         keys: Option<&'r [String]>,
         vals: fn(&'r T) -> Vec<Val<'r>>,
     ) -> Result<ImportRecord> {
-        if meta.kind != spec.kind {
-            return Err(StoreError::Invalid(format!(
-                "import kind {:?} does not match the rows ({:?})",
-                meta.kind, spec.kind
-            )));
-        }
-        let mut tx = self.pool.begin().await?;
-        // One import at a time: concurrent merges would race on the same keys.
-        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        if !meta.force {
-            if let Some(batch) = already_imported(&mut tx, meta).await? {
-                return Err(StoreError::AlreadyImported {
-                    batch,
-                    sha256: meta.sha256.clone(),
-                });
-            }
-        }
+        shared::check_kind(meta, spec)?;
+        let mut tx = self.begin_exclusive().await?;
+        Queries::<Postgres>::refuse_reimport(&mut tx, meta).await?;
         sqlx::query("DROP TABLE IF EXISTS pg_temp.stage")
             .execute(&mut *tx)
             .await?;
@@ -209,21 +201,10 @@ impl PostgisStore {
         .execute(&mut *tx)
         .await?;
         stage_rows(&mut tx, spec, rows, keys, vals).await?;
-        let record = merge_stage(rows.len(), &mut tx, spec, meta).await?;
+        let record = Queries::<Postgres>::merge_stage(rows.len(), &mut tx, spec, meta).await?;
         tx.commit().await?;
         Ok(record)
     }
-}
-
-async fn already_imported(conn: &mut PgConnection, meta: &ImportMeta) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT batch FROM imports WHERE sha256 = $1 AND kind = $2 AND undone_at IS NULL \
-         ORDER BY batch LIMIT 1",
-    )
-    .bind(&meta.sha256)
-    .bind(engine::kind_name(meta.kind))
-    .fetch_optional(&mut *conn)
-    .await?)
 }
 
 /// Appends one value in `COPY … (FORMAT text)` encoding.
@@ -319,137 +300,6 @@ async fn stage_rows<'r, T>(
     Ok(())
 }
 
-/// Conflict handling, history, insert and the batch record (the transaction stays open).
-async fn merge_stage(
-    incoming: usize,
-    conn: &mut PgConnection,
-    spec: &Spec,
-    meta: &ImportMeta,
-) -> Result<ImportRecord> {
-    if let Some(sql) = spec.first_dangling_ref() {
-        let hit: Option<(i64, String)> = sqlx::query_as(&sql).fetch_optional(&mut *conn).await?;
-        if let Some((row, id)) = hit {
-            return Err(StoreError::Row {
-                row: row as usize,
-                message: format!("{}: unknown area {id:?}", spec.area_ref.unwrap_or("area")),
-            });
-        }
-    }
-    let now = codec::now();
-    let batch: i64 = sqlx::query_scalar(
-        "INSERT INTO imports (kind, file_name, sha256, imported_by, imported_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING batch",
-    )
-    .bind(engine::kind_name(meta.kind))
-    .bind(&meta.file_name)
-    .bind(&meta.sha256)
-    .bind(&meta.imported_by)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    let (mut updated, mut skipped) = (0u64, 0u64);
-    match meta.on_conflict {
-        OnConflict::Error => {
-            let hit: Option<(i64, String)> = sqlx::query_as(&spec.first_conflict())
-                .fetch_optional(&mut *conn)
-                .await?;
-            if let Some((row, id)) = hit {
-                return Err(StoreError::Conflict {
-                    row: row as usize,
-                    id,
-                });
-            }
-        }
-        OnConflict::Skip => {
-            skipped = sqlx::query(&spec.drop_existing_from_stage())
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-        }
-        OnConflict::Update => {
-            sqlx::query(&spec.save_history())
-                .bind(batch)
-                .execute(&mut *conn)
-                .await?;
-            updated = sqlx::query(&spec.update_from_stage())
-                .bind(batch)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-            sqlx::query(&spec.drop_existing_from_stage())
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", spec.table))
-        .fetch_one(&mut *conn)
-        .await?;
-    let rebuild = !spec.bulk_indexes.is_empty() && engine::rebuild_indexes(incoming, existing);
-    if rebuild {
-        for (name, _) in spec.bulk_indexes {
-            sqlx::query(&format!("DROP INDEX {name}"))
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    let inserted = sqlx::query(&spec.insert_from_stage())
-        .bind(batch)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if rebuild {
-        for (_, create) in spec.bulk_indexes {
-            sqlx::query(create).execute(&mut *conn).await?;
-        }
-    }
-    sqlx::query("UPDATE imports SET inserted = $1, updated = $2, skipped = $3 WHERE batch = $4")
-        .bind(inserted as i64)
-        .bind(updated as i64)
-        .bind(skipped as i64)
-        .bind(batch)
-        .execute(&mut *conn)
-        .await?;
-    bump_version(conn).await?;
-    Ok(ImportRecord {
-        batch,
-        kind: meta.kind,
-        file_name: meta.file_name.clone(),
-        sha256: meta.sha256.clone(),
-        imported_by: meta.imported_by.clone(),
-        imported_at: now,
-        inserted,
-        updated,
-        skipped,
-        undone_at: None,
-    })
-}
-
-async fn bump_version(conn: &mut PgConnection) -> Result<()> {
-    sqlx::query("UPDATE meta SET dataset_version = dataset_version + 1")
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-const IMPORT_COLS: &str = "batch, kind, file_name, sha256, imported_by, imported_at, inserted, updated, skipped, undone_at";
-
-fn import_record(r: &PgRow) -> Result<ImportRecord> {
-    let kind: String = r.try_get("kind")?;
-    Ok(ImportRecord {
-        batch: r.try_get("batch")?,
-        kind: engine::parse_kind(&kind)
-            .ok_or_else(|| StoreError::Invalid(format!("stored import kind {kind:?}")))?,
-        file_name: r.try_get("file_name")?,
-        sha256: r.try_get("sha256")?,
-        imported_by: r.try_get("imported_by")?,
-        imported_at: r.try_get("imported_at")?,
-        inserted: r.try_get::<i64, _>("inserted")? as u64,
-        updated: r.try_get::<i64, _>("updated")? as u64,
-        skipped: r.try_get::<i64, _>("skipped")? as u64,
-        undone_at: r.try_get("undone_at")?,
-    })
-}
-
 fn report_vals(r: &Report) -> Vec<Val<'_>> {
     let h3 = h3o::LatLng::new(r.lat, r.lon)
         .map(|ll| u64::from(ll.to_cell(h3o::Resolution::Nine)) as i64)
@@ -482,24 +332,6 @@ fn area_vals(a: &Area) -> Vec<Val<'_>> {
         Val::Bytes(codec::to_ewkb(&geo::Geometry::MultiPolygon(
             a.geometry.clone(),
         ))),
-    ]
-}
-
-fn declaration_vals(d: &Declaration) -> Vec<Val<'_>> {
-    vec![
-        Val::Text(&d.area_id),
-        Val::Text(d.status.as_str()),
-        Val::Date(d.declared_at),
-        Val::Text(&d.declared_by),
-    ]
-}
-
-fn target_vals(t: &Target) -> Vec<Val<'_>> {
-    vec![
-        Val::Text(&t.area_id),
-        Val::Text(t.level.as_str()),
-        Val::F64(t.share),
-        Val::Date(t.due),
     ]
 }
 
@@ -758,108 +590,17 @@ impl PostgisStore {
                 .fetch_optional(&self.pool)
                 .await?;
             if found.is_none() {
-                return Err(StoreError::NotFound {
-                    what: "area",
-                    id: id.clone(),
-                });
+                return Err(StoreError::not_found("area", id));
             }
         }
         Ok(())
     }
 }
 
-fn plan_subject_parts(s: &PlanSubject) -> (&'static str, &str) {
-    match s {
-        PlanSubject::Hotspot(id) => ("hotspot", id),
-        PlanSubject::Area(id) => ("area", id),
-    }
-}
-
-fn plan_from_row(r: &PgRow) -> Result<ActionPlan> {
-    let ty: String = r.try_get("subject_type")?;
-    let sid: String = r.try_get("subject_id")?;
-    let state: String = r.try_get("state")?;
-    Ok(ActionPlan {
-        id: r.try_get("id")?,
-        subject: if ty == "hotspot" {
-            PlanSubject::Hotspot(sid)
-        } else {
-            PlanSubject::Area(sid)
-        },
-        responsible_person: r.try_get("responsible_person")?,
-        task: r.try_get("task")?,
-        responsible_unit: r.try_get("responsible_unit")?,
-        deadline: r.try_get("deadline")?,
-        expected_result: r.try_get("expected_result")?,
-        approving_authority: r.try_get("approving_authority")?,
-        state: codec::parse_vocab(&state)?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_by: r.try_get("updated_by")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
-
-fn token_from_row(r: &PgRow) -> Result<TokenRecord> {
-    let role: String = r.try_get("role")?;
-    Ok(TokenRecord {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        role: super::parse_role(&role)?,
-        created_at: r.try_get("created_at")?,
-        revoked: r.try_get("revoked")?,
-    })
-}
-
-fn site_from_row(r: (String, String, String, Vec<u8>)) -> Result<Site> {
-    Ok(Site {
-        id: r.0,
-        name: r.1,
-        kind: codec::parse_vocab(&r.2)?,
-        geometry: codec::from_wkb(&r.3)?,
-    })
-}
-
-fn area_from_row(r: (String, String, String, Option<String>, Vec<u8>)) -> Result<Area> {
-    Ok(Area {
-        id: r.0,
-        name: r.1,
-        level: codec::parse_vocab(&r.2)?,
-        parent_id: r.3,
-        geometry: codec::multi_polygon(codec::from_wkb(&r.4)?)?,
-    })
-}
-
-const PLAN_COLS: &str = "id, subject_type, subject_id, responsible_person, task, responsible_unit, \
-     deadline, expected_result, approving_authority, state, created_by, created_at, updated_by, \
-     updated_at";
-
 #[async_trait::async_trait]
 impl Store for PostgisStore {
     async fn status(&self) -> Result<DbStatus> {
-        let schema_version: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let (reports, sites, areas, imports, dataset_version): (i64, i64, i64, i64, i64) =
-            sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM sites), \
-                 (SELECT COUNT(*) FROM areas), (SELECT COUNT(*) FROM imports), \
-                 (SELECT dataset_version FROM meta)",
-            )
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(DbStatus {
-            backend: "postgis".into(),
-            url: self.url.clone(),
-            schema_version,
-            reports: reports as u64,
-            sites: sites as u64,
-            areas: areas as u64,
-            imports: imports as u64,
-            dataset_version,
-        })
+        Queries::<Postgres>::status(&self.pool, "postgis", &self.url).await
     }
 
     async fn import_reports(&self, meta: &ImportMeta, rows: &[Report]) -> Result<ImportRecord> {
@@ -882,75 +623,31 @@ impl Store for PostgisStore {
         meta: &ImportMeta,
         rows: &[Declaration],
     ) -> Result<ImportRecord> {
-        let keys: Vec<String> = rows.iter().map(codec::declaration_key).collect();
-        codec::validate_declarations(rows, &keys)?;
-        self.import(&DECLARATIONS, meta, rows, Some(&keys), declaration_vals)
-            .await
+        let keys = codec::validate_declarations(rows)?;
+        self.import(
+            &DECLARATIONS,
+            meta,
+            rows,
+            Some(&keys),
+            rows::declaration_vals,
+        )
+        .await
     }
 
     async fn import_targets(&self, meta: &ImportMeta, rows: &[Target]) -> Result<ImportRecord> {
-        let keys: Vec<String> = rows.iter().map(codec::target_key).collect();
-        codec::validate_targets(rows, &keys)?;
-        self.import(&TARGETS, meta, rows, Some(&keys), target_vals)
+        let keys = codec::validate_targets(rows)?;
+        self.import(&TARGETS, meta, rows, Some(&keys), rows::target_vals)
             .await
     }
 
     async fn list_imports(&self) -> Result<Vec<ImportRecord>> {
-        sqlx::query(&format!("SELECT {IMPORT_COLS} FROM imports ORDER BY batch"))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(import_record)
-            .collect()
+        Queries::<Postgres>::list_imports(&self.pool).await
     }
 
     async fn undo_import(&self, batch: i64) -> Result<ImportRecord> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {IMPORT_COLS} FROM imports WHERE batch = $1"
-        ))
-        .bind(batch)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "import batch",
-            id: batch.to_string(),
-        })?;
-        let mut record = import_record(&row)?;
-        if let Some(at) = record.undone_at {
-            return Err(StoreError::Invalid(format!(
-                "batch {batch} was already undone at {at}"
-            )));
-        }
-        let spec = spec_for(record.kind)?;
-        let later: Option<i64> = sqlx::query_scalar(&spec.blocking_batch())
-            .bind(batch)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(later) = later {
-            return Err(StoreError::Invalid(format!(
-                "rows of batch {batch} were since updated by batch {later}; undo batch {later} first"
-            )));
-        }
-        for sql in [
-            spec.delete_batch_rows(),
-            spec.restore_history(),
-            spec.forget_history(),
-        ] {
-            sqlx::query(&sql).bind(batch).execute(&mut *tx).await?;
-        }
-        let now = codec::now();
-        sqlx::query("UPDATE imports SET undone_at = $1 WHERE batch = $2")
-            .bind(now)
-            .bind(batch)
-            .execute(&mut *tx)
-            .await?;
-        bump_version(&mut tx).await?;
+        let mut tx = self.begin_exclusive().await?;
+        let record = Queries::<Postgres>::undo_batch(&mut tx, batch, spec_for).await?;
         tx.commit().await?;
-        record.undone_at = Some(now);
         Ok(record)
     }
 
@@ -989,7 +686,7 @@ impl Store for PostgisStore {
     }
 
     async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>> {
-        let rows: Vec<(String, String, String, Vec<u8>)> = match bbox {
+        let rows: Vec<rows::SiteRow> = match bbox {
             None => {
                 sqlx::query_as("SELECT id, name, kind, ST_AsBinary(geom) FROM sites ORDER BY id")
                     .fetch_all(&self.pool)
@@ -1009,214 +706,51 @@ impl Store for PostgisStore {
                 .await?
             }
         };
-        rows.into_iter().map(site_from_row).collect()
+        rows.into_iter().map(rows::site_from_row).collect()
     }
 
     async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<Area>> {
-        let rows: Vec<(String, String, String, Option<String>, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, name, level, parent_id, ST_AsBinary(geom) FROM areas \
-             WHERE $1::text IS NULL OR level = $1 ORDER BY id",
-        )
-        .bind(level.map(|l| l.as_str()))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(area_from_row).collect()
+        Queries::<Postgres>::areas(&self.pool, &GEOM, level).await
     }
 
     async fn area(&self, id: &str) -> Result<Option<Area>> {
-        let row: Option<(String, String, String, Option<String>, Vec<u8>)> = sqlx::query_as(
-            "SELECT id, name, level, parent_id, ST_AsBinary(geom) FROM areas WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(area_from_row).transpose()
+        Queries::<Postgres>::area(&self.pool, &GEOM, id).await
     }
 
     async fn declarations(&self) -> Result<Vec<Declaration>> {
-        let rows: Vec<(String, String, NaiveDate, String)> = sqlx::query_as(
-            "SELECT area_id, status, declared_at, declared_by FROM declarations ORDER BY key",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Declaration {
-                    area_id: r.0,
-                    status: codec::parse_vocab(&r.1)?,
-                    declared_at: r.2,
-                    declared_by: r.3,
-                })
-            })
-            .collect()
+        Queries::<Postgres>::declarations(&self.pool).await
     }
 
     async fn targets(&self) -> Result<Vec<Target>> {
-        let rows: Vec<(String, String, f64, NaiveDate)> =
-            sqlx::query_as("SELECT area_id, level, share, due FROM targets ORDER BY key")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(Target {
-                    area_id: r.0,
-                    level: codec::parse_vocab(&r.1)?,
-                    share: r.2,
-                    due: r.3,
-                })
-            })
-            .collect()
+        Queries::<Postgres>::targets(&self.pool).await
     }
 
     async fn create_plan(&self, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
-        let now = codec::now();
-        let (ty, sid) = plan_subject_parts(&plan.subject);
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!(
-            "INSERT INTO plans (subject_type, subject_id, responsible_person, task, \
-             responsible_unit, deadline, expected_result, approving_authority, state, created_by, \
-             created_at, updated_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11) RETURNING {PLAN_COLS}"
-        ))
-        .bind(ty)
-        .bind(sid)
-        .bind(&plan.responsible_person)
-        .bind(&plan.task)
-        .bind(&plan.responsible_unit)
-        .bind(plan.deadline)
-        .bind(&plan.expected_result)
-        .bind(&plan.approving_authority)
-        .bind(plan.state.as_str())
-        .bind(by)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let out = plan_from_row(&row)?;
-        bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(out)
+        Queries::<Postgres>::create_plan(&self.pool, plan, by).await
     }
 
     async fn update_plan(&self, id: i64, plan: &PlanInput, by: &str) -> Result<ActionPlan> {
-        let now = codec::now();
-        let (ty, sid) = plan_subject_parts(&plan.subject);
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!(
-            "UPDATE plans SET subject_type = $1, subject_id = $2, responsible_person = $3, \
-             task = $4, responsible_unit = $5, deadline = $6, expected_result = $7, \
-             approving_authority = $8, state = $9, updated_by = $10, updated_at = $11 \
-             WHERE id = $12 RETURNING {PLAN_COLS}"
-        ))
-        .bind(ty)
-        .bind(sid)
-        .bind(&plan.responsible_person)
-        .bind(&plan.task)
-        .bind(&plan.responsible_unit)
-        .bind(plan.deadline)
-        .bind(&plan.expected_result)
-        .bind(&plan.approving_authority)
-        .bind(plan.state.as_str())
-        .bind(by)
-        .bind(now)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "plan",
-            id: id.to_string(),
-        })?;
-        let out = plan_from_row(&row)?;
-        bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(out)
+        Queries::<Postgres>::update_plan(&self.pool, id, plan, by).await
     }
 
     async fn delete_plan(&self, id: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query("DELETE FROM plans WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "plan",
-                id: id.to_string(),
-            });
-        }
-        bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
+        Queries::<Postgres>::delete_plan(&self.pool, id).await
     }
 
     async fn plan(&self, id: i64) -> Result<Option<ActionPlan>> {
-        sqlx::query(&format!("SELECT {PLAN_COLS} FROM plans WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(plan_from_row)
-            .transpose()
+        Queries::<Postgres>::plan(&self.pool, id).await
     }
 
     async fn plans(&self, subject: Option<&PlanSubject>) -> Result<Vec<ActionPlan>> {
-        let (ty, sid) = match subject.map(plan_subject_parts) {
-            Some((t, s)) => (Some(t), Some(s)),
-            None => (None, None),
-        };
-        sqlx::query(&format!(
-            "SELECT {PLAN_COLS} FROM plans WHERE $1::text IS NULL OR (subject_type = $1 AND subject_id = $2) \
-             ORDER BY id"
-        ))
-        .bind(ty)
-        .bind(sid)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(plan_from_row)
-        .collect()
+        Queries::<Postgres>::plans(&self.pool, subject).await
     }
 
     async fn tracked_hotspots(&self) -> Result<Vec<TrackedHotspot>> {
-        let rows: Vec<(String, Vec<u8>, NaiveDateTime, NaiveDateTime)> = sqlx::query_as(
-            "SELECT id, ST_AsBinary(geom), first_detected, last_detected FROM tracked_hotspots \
-             ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(TrackedHotspot {
-                    id: r.0,
-                    polygon: codec::multi_polygon(codec::from_wkb(&r.1)?)?,
-                    first_detected: r.2,
-                    last_detected: r.3,
-                })
-            })
-            .collect()
+        Queries::<Postgres>::tracked_hotspots(&self.pool, &GEOM).await
     }
 
     async fn save_tracked_hotspots(&self, hotspots: &[TrackedHotspot]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM tracked_hotspots")
-            .execute(&mut *tx)
-            .await?;
-        for h in hotspots {
-            sqlx::query(
-                "INSERT INTO tracked_hotspots (id, geom, first_detected, last_detected) \
-                 VALUES ($1, ST_GeomFromEWKB($2), $3, $4)",
-            )
-            .bind(&h.id)
-            .bind(codec::to_ewkb(&geo::Geometry::MultiPolygon(
-                h.polygon.clone(),
-            )))
-            .bind(h.first_detected)
-            .bind(h.last_detected)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        Queries::<Postgres>::save_tracked_hotspots(&self.pool, &GEOM, hotspots).await
     }
 
     async fn create_token(
@@ -1225,53 +759,19 @@ impl Store for PostgisStore {
         role: Role,
         token_sha256: &str,
     ) -> Result<TokenRecord> {
-        let row = sqlx::query(
-            "INSERT INTO api_tokens (name, role, token_sha256, created_at) VALUES ($1, $2, $3, $4) \
-             RETURNING id, name, role, created_at, revoked",
-        )
-        .bind(name)
-        .bind(super::role_name(role))
-        .bind(token_sha256)
-        .bind(codec::now())
-        .fetch_one(&self.pool)
-        .await?;
-        token_from_row(&row)
+        Queries::<Postgres>::create_token(&self.pool, name, role, token_sha256).await
     }
 
     async fn token_by_hash(&self, token_sha256: &str) -> Result<Option<TokenRecord>> {
-        sqlx::query(
-            "SELECT id, name, role, created_at, revoked FROM api_tokens WHERE token_sha256 = $1",
-        )
-        .bind(token_sha256)
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(token_from_row)
-        .transpose()
+        Queries::<Postgres>::token_by_hash(&self.pool, token_sha256).await
     }
 
     async fn tokens(&self) -> Result<Vec<TokenRecord>> {
-        sqlx::query("SELECT id, name, role, created_at, revoked FROM api_tokens ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(token_from_row)
-            .collect()
+        Queries::<Postgres>::tokens(&self.pool).await
     }
 
     async fn revoke_token(&self, id: i64) -> Result<()> {
-        let n = sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "token",
-                id: id.to_string(),
-            });
-        }
-        Ok(())
+        Queries::<Postgres>::revoke_token(&self.pool, id).await
     }
 }
 
