@@ -360,11 +360,17 @@ impl SqliteStore {
         };
         let extra = area.as_ref().map(|a| a.1);
         let (where_sql, mut params) = report_where(f, extra);
+        let paged = page_in_sql && area.is_none() && (f.limit.is_some() || f.offset.is_some());
+        let hint = index_hint(f, extra);
+        // A bbox walks the (lon, lat, …) index, so rows come out in lon order; SQLite's sorter
+        // then needs ~1 s to put 800k string ids in order. Unless SQL pages, sort in Rust
+        // (parallel, ids are unique so the order is the same).
+        let sort_in_rust = !paged && !hint.is_empty();
         let mut sql = format!(
-            "SELECT id, lon, lat, kind, observed_at FROM reports{}{where_sql} ORDER BY id",
-            index_hint(f, extra)
+            "SELECT id, lon, lat, kind, observed_at FROM reports{hint}{where_sql}{}",
+            if sort_in_rust { "" } else { " ORDER BY id" }
         );
-        if page_in_sql && area.is_none() && (f.limit.is_some() || f.offset.is_some()) {
+        if paged {
             sql.push_str(" LIMIT ? OFFSET ?");
             params.push(Param::I64(f.limit.map_or(-1, |l| l as i64)));
             params.push(Param::I64(f.offset.unwrap_or(0) as i64));
@@ -379,6 +385,11 @@ impl SqliteStore {
             _ => tokio::task::block_in_place(read),
         }?;
         drop(handle);
+        let mut rows = rows;
+        if sort_in_rust {
+            use rayon::slice::ParallelSliceMut;
+            rows.par_sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        }
         let Some((polys, _)) = &area else {
             return Ok(rows);
         };
