@@ -134,6 +134,21 @@ pub struct Report {
     pub observed_at: NaiveDateTime,
 }
 
+impl Report {
+    /// The report's position as a geo coordinate (x = lon, y = lat).
+    pub fn coord(&self) -> geo::Coord<f64> {
+        geo::Coord {
+            x: self.lon,
+            y: self.lat,
+        }
+    }
+}
+
+/// Positions of `reports`, in order: the slice the analysis kernels take.
+pub fn coords(reports: &[Report]) -> Vec<geo::Coord<f64>> {
+    reports.iter().map(Report::coord).collect()
+}
+
 /// A sensitive place: a school, an industrial zone, a boarding house…
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {

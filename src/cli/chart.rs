@@ -12,7 +12,7 @@ use crate::render::charts::{
 };
 use crate::timestep::TimeStep;
 use chrono::NaiveDate;
-use geo::{Coord, Intersects, Point};
+use geo::{Intersects, Point};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -174,10 +174,7 @@ fn emerging_chart(
                 && args.from.is_none_or(|f| r.observed_at.date() >= f)
         })
         .collect();
-    let points: Vec<Coord<f64>> = inside
-        .iter()
-        .map(|r| Coord { x: r.lon, y: r.lat })
-        .collect();
+    let points: Vec<geo::Coord<f64>> = inside.iter().map(|r| r.coord()).collect();
     let times: Vec<_> = inside.iter().map(|r| r.observed_at).collect();
     let result = emerging(
         &points,

@@ -7,7 +7,6 @@ use crate::analysis::dbscan::{DbscanParams, NOISE, dbscan};
 use crate::analysis::hotspots::summarize;
 use crate::render::geojson::hotspots_features;
 use anyhow::Result;
-use geo::Coord;
 use std::io::Write;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -38,10 +37,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports
-        .iter()
-        .map(|r| Coord { x: r.lon, y: r.lat })
-        .collect();
+    let points = crate::model::coords(&reports);
     let params = DbscanParams {
         eps_m: args.eps_m,
         min_pts: args.min_pts as usize,

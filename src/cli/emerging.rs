@@ -8,7 +8,6 @@ use crate::render::geojson::{category_name, emerging_features};
 use crate::timestep::TimeStep;
 use anyhow::Result;
 use chrono::NaiveDateTime;
-use geo::Coord;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -45,10 +44,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports
-        .iter()
-        .map(|r| Coord { x: r.lon, y: r.lat })
-        .collect();
+    let points = crate::model::coords(&reports);
     let times: Vec<NaiveDateTime> = reports.iter().map(|r| r.observed_at).collect();
     let params = EmergingParams {
         resolution: args.res,

@@ -8,7 +8,6 @@ use crate::analysis::gistar::gi_star;
 use crate::analysis::hexgrid::study_area;
 use crate::render::geojson::hexes_features;
 use anyhow::Result;
-use geo::Coord;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -36,11 +35,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut out = args.out.as_deref().map(create).transpose()?;
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
-    let points: Vec<Coord<f64>> = loaded
-        .reports
-        .iter()
-        .map(|r| Coord { x: r.lon, y: r.lat })
-        .collect();
+    let points = crate::model::coords(&loaded.reports);
     let grid = rep
         .time("grid", |_| study_area(&points, None, args.res, args.k))
         .map_err(bad_param)?;

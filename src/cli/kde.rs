@@ -7,7 +7,6 @@ use crate::analysis::kde::{KdeParams, kde};
 use crate::model::{KIND_COUNT, ReportKind};
 use crate::render::geojson::kde_features;
 use anyhow::Result;
-use geo::Coord;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -59,10 +58,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports
-        .iter()
-        .map(|r| Coord { x: r.lon, y: r.lat })
-        .collect();
+    let points = crate::model::coords(&reports);
     let weights: Option<Vec<f64>> = args
         .weights
         .map(|w| reports.iter().map(|r| w.0[r.kind.index()]).collect());

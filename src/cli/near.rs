@@ -11,7 +11,6 @@ use crate::index::PointIndex;
 use crate::model::{Site, SiteKind};
 use crate::render::geojson::{hotspot_feature_with_sites, near_feature};
 use anyhow::Result;
-use geo::Coord;
 use std::io::Write;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -75,10 +74,7 @@ pub fn run(args: Args) -> Result<()> {
         load_sites(args.sites.as_deref(), &args.input)
     })?;
     let reports = &loaded.reports;
-    let points: Vec<Coord<f64>> = reports
-        .iter()
-        .map(|r| Coord { x: r.lon, y: r.lat })
-        .collect();
+    let points = crate::model::coords(&reports);
     let index = rep.time("index", |_| PointIndex::build(&points));
     let mut prox = rep.time("proximity", |_| {
         reports_near_sites(&sites, reports, &index, args.within_m)

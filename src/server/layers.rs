@@ -28,7 +28,7 @@ use crate::analysis::proximity::{reports_near_sites, sites_near_hotspots};
 use crate::analysis::tracking::{TrackingParams, track};
 use crate::index::PointIndex;
 use crate::lifecycle::target_progress;
-use crate::model::{AreaLevel, PlanState, PlanSubject, Report, ReportKind};
+use crate::model::{AreaLevel, PlanState, PlanSubject, ReportKind, coords};
 use crate::render::geojson::{
     area_feature, emerging_feature, hex_feature, hotspot_feature_with_sites, kde_feature,
     near_feature, site_feature,
@@ -546,13 +546,6 @@ fn area_features(
                 }),
             )
         })
-        .collect()
-}
-
-fn coords(reports: &[Report]) -> Vec<Coord<f64>> {
-    reports
-        .iter()
-        .map(|r| Coord { x: r.lon, y: r.lat })
         .collect()
 }
 
