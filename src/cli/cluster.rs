@@ -37,7 +37,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(&reports);
+    let points = crate::model::coords(reports);
     let params = DbscanParams {
         eps_m: args.eps_m,
         min_pts: args.min_pts as usize,

@@ -44,7 +44,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(&reports);
+    let points = crate::model::coords(reports);
     let times: Vec<NaiveDateTime> = reports.iter().map(|r| r.observed_at).collect();
     let params = EmergingParams {
         resolution: args.res,

@@ -58,7 +58,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(&reports);
+    let points = crate::model::coords(reports);
     let weights: Option<Vec<f64>> = args
         .weights
         .map(|w| reports.iter().map(|r| w.0[r.kind.index()]).collect());

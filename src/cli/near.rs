@@ -74,7 +74,7 @@ pub fn run(args: Args) -> Result<()> {
         load_sites(args.sites.as_deref(), &args.input)
     })?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(&reports);
+    let points = crate::model::coords(reports);
     let index = rep.time("index", |_| PointIndex::build(&points));
     let mut prox = rep.time("proximity", |_| {
         reports_near_sites(&sites, reports, &index, args.within_m)
