@@ -226,3 +226,13 @@ fn month_label(first: chrono::NaiveDate, x: f64, lang: Lang) -> String {
     let m = crate::timestep::TimeStep::Month.nth(first, x.floor() as i64);
     labels::month(m, lang)
 }
+
+/// Tick label of a monthly x axis (x = months after `first`): the month at whole steps,
+/// nothing between them, so plotters' fractional ticks do not repeat a month.
+fn month_tick(first: chrono::NaiveDate, x: f64, lang: Lang) -> String {
+    if (x - x.round()).abs() < 1e-6 && x >= 0.0 {
+        month_label(first, x, lang)
+    } else {
+        String::new()
+    }
+}

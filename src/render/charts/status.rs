@@ -1,7 +1,7 @@
 //! Chart (c): number of areas per status over time (stacked areas).
 
 use super::labels::{self, Lang, t};
-use super::{ChartError, draw_legend, month_label, plot, text_font, title_font};
+use super::{ChartError, draw_legend, month_tick, plot, text_font, title_font};
 use crate::lifecycle::StatusTable;
 use crate::model::{AreaLevel, AreaStatus};
 use chrono::NaiveDate;
@@ -70,13 +70,7 @@ impl StatusChart {
         chart
             .configure_mesh()
             .x_labels(12)
-            .x_label_formatter(&|x| {
-                if (x - x.round()).abs() < 1e-6 && *x >= 0.0 {
-                    month_label(first, *x, lang)
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| month_tick(first, *x, lang))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .x_desc(t(lang, "Tháng", "Month"))
             .y_desc(t(lang, "Số địa bàn", "Areas"))

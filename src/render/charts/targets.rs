@@ -1,7 +1,7 @@
 //! Chart (b): share of child areas drug-free per month against the programme's target steps.
 
 use super::labels::{Lang, t};
-use super::{ChartError, draw_legend, month_label, month_pos, plot, text_font, title_font};
+use super::{ChartError, draw_legend, month_pos, month_tick, plot, text_font, title_font};
 use crate::lifecycle::StatusTable;
 use crate::lifecycle::targets::descendants_at;
 use crate::model::{Area, AreaLevel, Target};
@@ -102,13 +102,7 @@ impl TargetChart {
         chart
             .configure_mesh()
             .x_labels(12)
-            .x_label_formatter(&|x| {
-                if (x - x.round()).abs() < 1e-6 && *x >= 0.0 {
-                    month_label(first, *x, lang)
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| month_tick(first, *x, lang))
             .y_labels(11)
             .y_label_formatter(&|y| format!("{:.0} %", y * 100.0))
             .x_desc(t(lang, "Tháng", "Month"))

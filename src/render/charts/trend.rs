@@ -1,7 +1,7 @@
 //! Chart (a): monthly reports per kind for one area, its status phases shaded behind.
 
 use super::labels::{self, Lang, t};
-use super::{ChartError, draw_legend, month_label, plot, text_font, title_font};
+use super::{ChartError, draw_legend, month_tick, plot, text_font, title_font};
 use crate::lifecycle::StatusTable;
 use crate::model::{AreaStatus, KIND_COUNT, Report, ReportKind};
 use chrono::NaiveDate;
@@ -83,13 +83,7 @@ impl TrendChart {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n.min(12))
-            .x_label_formatter(&|x| {
-                if (x - x.round()).abs() < 1e-6 && *x >= 0.0 {
-                    month_label(first, *x, lang)
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| month_tick(first, *x, lang))
             .y_labels((ymax as usize + 1).min(11))
             .y_label_formatter(&|y| {
                 if (y - y.round()).abs() < 1e-6 {
