@@ -15,6 +15,7 @@ pub mod index;
 pub mod ingest;
 pub mod lifecycle;
 pub mod model;
+pub mod ops;
 pub mod render;
 pub mod server;
 pub mod store;
