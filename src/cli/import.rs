@@ -80,6 +80,16 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         ImportCommand::List { json } => list(store.as_ref(), json).await,
         ImportCommand::Undo { batch } => {
             let r = store.undo_import(batch).await?;
+            let b = batch.to_string();
+            super::audit::record(
+                store.as_ref(),
+                &super::audit::os_user(),
+                crate::store::audit::action::UNDO,
+                "cli import undo",
+                &[("batch", b.as_str())],
+                r.inserted + r.updated,
+            )
+            .await?;
             println!(
                 "undone batch {}: {} {} ({} inserted rows removed, {} updated rows restored)",
                 r.batch,
@@ -167,6 +177,20 @@ async fn import(store: &dyn Store, kind: ImportKind, f: FileArgs) -> anyhow::Res
         ImportKind::Plans => unreachable!("plans are not a subcommand"),
     };
     let record = result.map_err(|e| locate(e, &name, &lines))?;
+    let batch = record.batch.to_string();
+    super::audit::record(
+        store,
+        &f.by,
+        crate::store::audit::action::IMPORT,
+        "cli import",
+        &[
+            ("kind", crate::store::import_kind_name(kind)),
+            ("batch", batch.as_str()),
+            ("name", name.as_str()),
+        ],
+        record.inserted + record.updated,
+    )
+    .await?;
     print_record(&record);
     Ok(())
 }

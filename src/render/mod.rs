@@ -2,4 +2,6 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod csv_cell;
 pub mod geojson;
+pub mod reports_csv;

@@ -115,7 +115,9 @@ impl FromRequestParts<AppState> for Caller {
             ),
             None => None,
         };
-        resolve(state, auth).await
+        let caller = resolve(state, auth).await?;
+        super::access_log::set_role(caller.role.map_or("anonymous", role_name));
+        Ok(caller)
     }
 }
 
