@@ -26,7 +26,9 @@ async fn audited_actions(app: &App) {
     let listed = a.json()["features"].as_array().unwrap().len() as u64;
     assert!(listed > 0);
     assert_eq!(
-        app.get("/api/reports?format=csv", Some(ANALYST)).await.status,
+        app.get("/api/reports?format=csv", Some(ANALYST))
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(
@@ -105,20 +107,38 @@ async fn audited_actions(app: &App) {
     find("reports.read", "GET /ogc/collections/reports/items/{fid}");
     find("near.read", "GET /api/layers/near");
     assert_eq!(find("import", "POST /api/reports")["rows"], 1);
-    assert_eq!(find("import.undo", "DELETE /api/imports/{batch}")["who"], "admin");
+    assert_eq!(
+        find("import.undo", "DELETE /api/imports/{batch}")["who"],
+        "admin"
+    );
     find("token.create", "POST /api/tokens");
     find("plan.create", "POST /api/plans");
     let text = a.text();
-    for secret in [ADMIN, ANALYST, VIEWER, new_token.as_str(), "107.59", "16.45"] {
-        assert!(!text.contains(secret), "{secret} in the audit trail: {text}");
+    for secret in [
+        ADMIN,
+        ANALYST,
+        VIEWER,
+        new_token.as_str(),
+        "107.59",
+        "16.45",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{secret} in the audit trail: {text}"
+        );
     }
     // Filters.
     let only = app.get("/api/audit?who=admin", Some(ADMIN)).await.json();
     assert!(only.as_array().unwrap().iter().all(|r| r["who"] == "admin"));
-    let future = app.get("/api/audit?since=2100-01-01", Some(ADMIN)).await.json();
+    let future = app
+        .get("/api/audit?since=2100-01-01", Some(ADMIN))
+        .await
+        .json();
     assert_eq!(future.as_array().unwrap().len(), 0);
     assert_eq!(
-        app.get("/api/audit?since=0000-01-01", Some(ADMIN)).await.status,
+        app.get("/api/audit?since=0000-01-01", Some(ADMIN))
+            .await
+            .status,
         StatusCode::BAD_REQUEST
     );
 }
@@ -155,16 +175,26 @@ async fn finding_5_audit_is_append_only_and_listed_by_the_cli() {
     let out = Command::cargo_bin("hotspot")
         .unwrap()
         .env("USER", "officer-b")
-        .args(["token", "create", "--role", "viewer", "--name", "kiosk", "--db", &db])
+        .args([
+            "token", "create", "--role", "viewer", "--name", "kiosk", "--db", &db,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = Command::cargo_bin("hotspot")
         .unwrap()
         .args(["audit", "list", "--who", "officer-b", "--json", "--db", &db])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
     assert_eq!(rows[0]["action"], "token.create");
@@ -231,7 +261,13 @@ async fn finding_5_access_log_has_no_tokens_or_coordinates() {
         .lines()
         .find(|l| l.contains(&id))
         .unwrap_or_else(|| panic!("no access line for {id}: {log}"));
-    for want in ["GET", "/api/layers/hexes", "status=200", "role=viewer", "ms="] {
+    for want in [
+        "GET",
+        "/api/layers/hexes",
+        "status=200",
+        "role=viewer",
+        "ms=",
+    ] {
         assert!(line.contains(want), "{want} missing: {line}");
     }
     for secret in [VIEWER, "107.59", "16.45"] {

@@ -55,19 +55,31 @@ async fn fill(url: &str) -> serde_json::Value {
 fn round_trip(src: &str, dst: &str, file: &std::path::Path) {
     let f = file.to_str().unwrap();
     let out = hotspot(&["db", "backup", "--out", f, "--db", src]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // A second backup to the same file is refused: a backup is never overwritten.
     let out = hotspot(&["db", "backup", "--out", f, "--db", src]);
     assert!(!out.status.success());
     let out = hotspot(&["db", "restore", f, "--db", dst]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The source holds data: restoring over it needs --force.
     let out = hotspot(&["db", "restore", f, "--db", src]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--force"), "{err}");
     let out = hotspot(&["db", "restore", f, "--force", "--db", src]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Audit rows written by the backup/restore commands themselves are not part of the copy.
@@ -86,7 +98,10 @@ async fn backup_restore_round_trip_sqlite() {
     let before = fill(&src).await;
     round_trip(&src, &dst, &dir.path().join("backup.sqlite"));
     let restored = hotspot::store::open(&dst).await.unwrap();
-    assert_eq!(without_tool_audit(snapshot(restored.as_ref()).await), before);
+    assert_eq!(
+        without_tool_audit(snapshot(restored.as_ref()).await),
+        before
+    );
     let again = hotspot::store::open(&src).await.unwrap();
     assert_eq!(without_tool_audit(snapshot(again.as_ref()).await), before);
 }
@@ -100,7 +115,10 @@ async fn fresh_database(admin: &sqlx::PgPool, base: &str) -> (String, String) {
         .await
         .unwrap();
     let cut = base.rfind('/').unwrap();
-    let query = base[cut..].find('?').map(|q| &base[cut + q..]).unwrap_or("");
+    let query = base[cut..]
+        .find('?')
+        .map(|q| &base[cut + q..])
+        .unwrap_or("");
     (format!("{}/{name}{query}", &base[..cut]), name)
 }
 
@@ -123,7 +141,10 @@ async fn backup_restore_round_trip_postgis() {
     let dir = tempfile::tempdir().unwrap();
     round_trip(&src, &dst, &dir.path().join("backup.pgdump"));
     let restored = hotspot::store::open(&dst).await.unwrap();
-    assert_eq!(without_tool_audit(snapshot(restored.as_ref()).await), before);
+    assert_eq!(
+        without_tool_audit(snapshot(restored.as_ref()).await),
+        before
+    );
     let again = hotspot::store::open(&src).await.unwrap();
     assert_eq!(without_tool_audit(snapshot(again.as_ref()).await), before);
     // The append-only trigger came back with the data.

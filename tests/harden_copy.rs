@@ -8,9 +8,9 @@ mod common {
 }
 
 use common::store_db::{at, meta, report};
+use geo::polygon;
 use hotspot::model::{Area, AreaLevel, ReportKind, Site, SiteKind};
 use hotspot::store::{ImportKind, OnConflict, ReportFilter, Store};
-use geo::polygon;
 use proptest::prelude::*;
 
 /// Printable ids (no control characters: the ingest limits refuse those), heavy on the
@@ -63,7 +63,10 @@ async fn round_trip(store: &dyn Store, case: usize, ids: &[String], name: &str) 
     };
     let mut m = meta(ImportKind::Sites, &sha, OnConflict::Error);
     m.force = true;
-    store.import_sites(&m, std::slice::from_ref(&site)).await.unwrap();
+    store
+        .import_sites(&m, std::slice::from_ref(&site))
+        .await
+        .unwrap();
     let sites = store.sites(None).await.unwrap();
     assert_eq!(
         sites.iter().find(|s| s.id == site.id).map(|s| &s.name),
@@ -79,7 +82,10 @@ async fn round_trip(store: &dyn Store, case: usize, ids: &[String], name: &str) 
     };
     let mut m = meta(ImportKind::Areas, &sha, OnConflict::Error);
     m.force = true;
-    store.import_areas(&m, std::slice::from_ref(&area)).await.unwrap();
+    store
+        .import_areas(&m, std::slice::from_ref(&area))
+        .await
+        .unwrap();
     let inside = store
         .reports(&ReportFilter {
             area: Some(area.id.clone()),
@@ -87,7 +93,11 @@ async fn round_trip(store: &dyn Store, case: usize, ids: &[String], name: &str) 
         })
         .await
         .unwrap();
-    assert!(inside.iter().any(|r| r.id == reports[0].id), "{:?}", area.id);
+    assert!(
+        inside.iter().any(|r| r.id == reports[0].id),
+        "{:?}",
+        area.id
+    );
 }
 
 fn run_cases(rt: &tokio::runtime::Runtime, store: &dyn Store, first_case: usize) {

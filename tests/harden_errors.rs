@@ -37,8 +37,16 @@ async fn bad_inputs_are_400(app: &App) {
     for (token, uri, param) in [
         (ANALYST, "/api/reports?area=a%00b", "area"),
         (VIEWER, "/api/layers/hotspots?area=%00", "area"),
-        (ANALYST, "/ogc/collections/reports/items?offset=99999999999999", "offset"),
-        (VIEWER, "/ogc/collections/hotspots/items?offset=18446744073709551616", "offset"),
+        (
+            ANALYST,
+            "/ogc/collections/reports/items?offset=99999999999999",
+            "offset",
+        ),
+        (
+            VIEWER,
+            "/ogc/collections/hotspots/items?offset=18446744073709551616",
+            "offset",
+        ),
     ] {
         let a = app.get(uri, Some(token)).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.text());
@@ -77,7 +85,12 @@ async fn finding_9_no_database_text_in_responses() {
         "/api/plans",
     ] {
         let a = app.get(uri, Some(ANALYST)).await;
-        assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{uri}: {}", a.text());
+        assert_eq!(
+            a.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{uri}: {}",
+            a.text()
+        );
         let body = a.json();
         assert!(body["request_id"].as_str().is_some_and(|s| !s.is_empty()));
         assert_no_db_text(uri, &a.text());
@@ -101,11 +114,28 @@ fn finding_10_db_status_redacts_password() {
     let Some(rest) = url.strip_prefix("postgres://") else {
         panic!("DATABASE_URL {url} is not postgres://");
     };
-    // Local connections trust the user, so the password is carried but not checked.
+    // Local connections trust the user, so the password is carried but not checked. The
+    // tables go to a throw-away schema, never to the shared database's `public`.
     let (user_host, _) = rest.split_once('@').map_or((rest, ""), |(u, h)| (u, h));
     let user = user_host.split(':').next().unwrap();
     let host = &rest[rest.find('@').map_or(0, |i| i + 1)..];
-    let with_pw = format!("postgres://{user}:S3cretPassw0rd@{host}");
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let admin = rt.block_on(async {
+        let pool = sqlx::PgPool::connect(&url).await.ok()?;
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await
+            .ok()?;
+        Some(pool)
+    });
+    if admin.is_none() && std::env::var("CI").as_deref() == Ok("true") {
+        panic!("PostGIS at {url} is required when CI=true");
+    }
+    let sep = if host.contains('?') { '&' } else { '?' };
+    let with_pw = format!(
+        "postgres://{user}:S3cretPassw0rd@{host}{sep}options%5Bsearch_path%5D={schema}%2Cpublic"
+    );
     let out = Command::cargo_bin("hotspot")
         .unwrap()
         .args(["db", "status", "--db", &with_pw])
@@ -116,10 +146,15 @@ fn finding_10_db_status_redacts_password() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    if out.status.success() {
+    if let Some(pool) = admin {
+        assert!(out.status.success(), "{all}");
         assert!(all.contains(&format!("postgres://{user}:***@")), "{all}");
-    } else if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("PostGIS at {url} is required when CI=true: {all}");
+        rt.block_on(async {
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(&pool)
+                .await
+                .unwrap();
+        });
     }
     assert!(!all.contains("S3cretPassw0rd"), "{all}");
     // A server that is not there: the error names the URL without the password.
@@ -135,6 +170,9 @@ fn finding_10_db_status_redacts_password() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("postgres://alice:***@127.0.0.1:9/nothing"), "{err}");
+    assert!(
+        err.contains("postgres://alice:***@127.0.0.1:9/nothing"),
+        "{err}"
+    );
     assert!(!err.contains("S3cretPassw0rd"), "{err}");
 }

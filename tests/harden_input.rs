@@ -66,7 +66,10 @@ fn finding_7_ids_are_bounded_and_printable_cli() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("{}:2: id: id holds the control character U+0000", gj.display())),
+        err.contains(&format!(
+            "{}:2: id: id holds the control character U+0000",
+            gj.display()
+        )),
         "{err}"
     );
 }
@@ -99,11 +102,30 @@ async fn finding_7_ids_are_bounded_and_printable_api() {
         "observed_at": "2025-07-01"
     });
     let a = app
-        .post("/api/reports", Some(ADMIN), "application/json", huge.to_string())
+        .post(
+            "/api/reports",
+            Some(ADMIN),
+            "application/json",
+            huge.to_string(),
+        )
         .await;
-    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", &a.text()[..200.min(a.text().len())]);
-    let stored = app.state.store.count_reports(&Default::default()).await.unwrap();
-    assert_eq!(stored, server_common::reports().len() as u64, "nothing was stored");
+    assert_eq!(
+        a.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        &a.text()[..200.min(a.text().len())]
+    );
+    let stored = app
+        .state
+        .store
+        .count_reports(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        server_common::reports().len() as u64,
+        "nothing was stored"
+    );
 }
 
 #[tokio::test]
@@ -113,7 +135,9 @@ async fn finding_8_csv_export_is_formula_safe_and_reimports() {
                 \"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",107.601,16.461,sale,2025-07-01T08:00:00\n\
                 +SUM(1),107.602,-16.462,use,2025-07-02\n\
                 @cmd,-107.603,16.463,use,2025-07-03\n";
-    let a = app.post("/api/reports", Some(ADMIN), "text/csv", evil).await;
+    let a = app
+        .post("/api/reports", Some(ADMIN), "text/csv", evil)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
     let a = app
         .get("/api/reports?format=csv&limit=10000", Some(ANALYST))
@@ -129,7 +153,10 @@ async fn finding_8_csv_export_is_formula_safe_and_reimports() {
         );
     }
     assert!(text.contains("'=HYPERLINK"), "{text}");
-    assert!(text.contains(",-107.603,"), "negative coordinates stay numbers: {text}");
+    assert!(
+        text.contains(",-107.603,"),
+        "negative coordinates stay numbers: {text}"
+    );
     // The export goes back in through the CLI importer, unchanged.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("export.csv");
@@ -140,12 +167,19 @@ async fn finding_8_csv_export_is_formula_safe_and_reimports() {
         .args(["import", "reports", file.to_str().unwrap(), "--db", &db])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let again = hotspot::store::open(&db).await.unwrap();
     let mut want = app.state.store.reports(&Default::default()).await.unwrap();
     let mut got = again.reports(&Default::default()).await.unwrap();
     want.sort_by(|a, b| a.id.cmp(&b.id));
     got.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(got, want);
-    assert!(got.iter().any(|r| r.id == "=HYPERLINK(\"http://evil.example\",\"x\")"));
+    assert!(
+        got.iter()
+            .any(|r| r.id == "=HYPERLINK(\"http://evil.example\",\"x\")")
+    );
 }

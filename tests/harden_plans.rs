@@ -91,7 +91,12 @@ async fn no_lost_updates(app: &App) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["version"].as_i64().unwrap(), v["op"].as_str().unwrap().into()))
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["op"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(versions, vec![(1, "create".into()), (2, "update".into())]);
     assert_eq!(h[0]["plan"]["task"], "Tuần tra");
@@ -149,9 +154,14 @@ async fn no_lost_updates(app: &App) {
     };
     store.update_plan(p.id, &input, "cli-user").await.unwrap();
     input.task = "t3".into();
-    let stale = store.update_plan_if(p.id, &input, "cli-user", Some(1)).await;
+    let stale = store
+        .update_plan_if(p.id, &input, "cli-user", Some(1))
+        .await;
     assert!(
-        matches!(stale, Err(hotspot::store::StoreError::Stale { current: 2, .. })),
+        matches!(
+            stale,
+            Err(hotspot::store::StoreError::Stale { current: 2, .. })
+        ),
         "{stale:?}"
     );
     assert_eq!(store.plan_versioned(p.id).await.unwrap().unwrap().1, 2);

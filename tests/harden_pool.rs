@@ -24,9 +24,21 @@ async fn finding_2_bad_date_does_not_break_pool() {
         (VIEWER, "/api/layers/hotspots?from=0000-01-01", "from"),
         (VIEWER, "/api/layers/hotspots?from=-0001-01-01", "from"),
         (VIEWER, "/api/layers/hexes?to=0000-01-01", "to"),
-        (VIEWER, "/ogc/collections/hotspots/items?datetime=0000-01-01/..", "datetime"),
-        (ANALYST, "/ogc/collections/reports/items?datetime=0000-01-01/..", "datetime"),
-        (ANALYST, "/ogc/collections/reports/items?offset=9223372036854775808", "offset"),
+        (
+            VIEWER,
+            "/ogc/collections/hotspots/items?datetime=0000-01-01/..",
+            "datetime",
+        ),
+        (
+            ANALYST,
+            "/ogc/collections/reports/items?datetime=0000-01-01/..",
+            "datetime",
+        ),
+        (
+            ANALYST,
+            "/ogc/collections/reports/items?offset=9223372036854775808",
+            "offset",
+        ),
         (ANALYST, "/api/reports?offset=9223372036854775808", "offset"),
         (ANALYST, "/api/reports?from=-0001-01-01", "from"),
     ];

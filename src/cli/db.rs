@@ -72,7 +72,10 @@ pub async fn run(args: DbArgs) -> anyhow::Result<()> {
                 0,
             )
             .await?;
-            eprintln!("backup of {} written to {file}", crate::store::redact_url(&args.db.url));
+            eprintln!(
+                "backup of {} written to {file}",
+                crate::store::redact_url(&args.db.url)
+            );
         }
         DbCommand::Restore { file, force } => {
             crate::store::backup::restore(&args.db.url, &file, force).await?;
@@ -89,7 +92,10 @@ pub async fn run(args: DbArgs) -> anyhow::Result<()> {
                 0,
             )
             .await?;
-            eprintln!("{} restored from {f}", crate::store::redact_url(&args.db.url));
+            eprintln!(
+                "{} restored from {f}",
+                crate::store::redact_url(&args.db.url)
+            );
         }
     }
     Ok(())

@@ -332,7 +332,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Records a plan update made from the command line.
-async fn audit_change(store: &dyn store::Store, by: &str, route: &str, id: i64) -> anyhow::Result<()> {
+async fn audit_change(
+    store: &dyn store::Store,
+    by: &str,
+    route: &str,
+    id: i64,
+) -> anyhow::Result<()> {
     let sid = id.to_string();
     super::audit::record(
         store,
@@ -344,4 +349,3 @@ async fn audit_change(store: &dyn store::Store, by: &str, route: &str, id: i64) 
     )
     .await
 }
-

@@ -37,10 +37,7 @@ pub fn check_id(id: &str) -> Result<(), String> {
         ));
     }
     if let Some(c) = id.chars().find(|c| c.is_control()) {
-        return Err(format!(
-            "id holds the control character U+{:04X}",
-            c as u32
-        ));
+        return Err(format!("id holds the control character U+{:04X}", c as u32));
     }
     Ok(())
 }
@@ -68,12 +65,18 @@ mod tests {
 
     #[test]
     fn ids_are_bounded_and_printable() {
-        assert!(check_id(&"é".repeat(64)).is_ok(), "64 characters, 128 bytes");
+        assert!(
+            check_id(&"é".repeat(64)).is_ok(),
+            "64 characters, 128 bytes"
+        );
         assert!(check_id(&"é".repeat(65)).is_err());
         for bad in ["", "a\0", "a\tb", "a\nb", "a\rb", "\u{7f}", "\u{85}"] {
             assert!(check_id(bad).is_err(), "{bad:?}");
         }
-        assert!(check_id("=HYPERLINK(\"x\")").is_ok(), "escaped on export instead");
+        assert!(
+            check_id("=HYPERLINK(\"x\")").is_ok(),
+            "escaped on export instead"
+        );
     }
 
     #[test]

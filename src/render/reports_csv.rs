@@ -35,24 +35,34 @@ mod tests {
             .unwrap()
             .and_hms_milli_opt(8, 30, 0, 250)
             .unwrap();
-        let reports: Vec<Report> = ["=HYPERLINK(\"http://evil\",\"x\")", "+1", "@a", "-b", "'=c", "R,\"7\""]
-            .iter()
-            .enumerate()
-            .map(|(i, id)| Report {
-                id: id.to_string(),
-                lon: 107.123456789 + i as f64,
-                lat: -16.5,
-                kind: ReportKind::Sale,
-                observed_at: at,
-            })
-            .collect();
+        let reports: Vec<Report> = [
+            "=HYPERLINK(\"http://evil\",\"x\")",
+            "+1",
+            "@a",
+            "-b",
+            "'=c",
+            "R,\"7\"",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| Report {
+            id: id.to_string(),
+            lon: 107.123456789 + i as f64,
+            lat: -16.5,
+            kind: ReportKind::Sale,
+            observed_at: at,
+        })
+        .collect();
         let bytes = reports_csv(&reports);
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(text.starts_with("id,lon,lat,kind,observed_at\n"));
-        assert!(text.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""), "{text}");
+        assert!(
+            text.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""),
+            "{text}"
+        );
         assert!(text.contains(",-16.5,"), "coordinates stay numbers: {text}");
-        let back = crate::ingest::csv::read_reports(&bytes, "x.csv", &IngestOptions::default())
-            .unwrap();
+        let back =
+            crate::ingest::csv::read_reports(&bytes, "x.csv", &IngestOptions::default()).unwrap();
         assert_eq!(back.rows, reports);
     }
 }

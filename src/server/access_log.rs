@@ -94,7 +94,7 @@ pub async fn access_log(req: Request, next: Next) -> Response {
         query = %query,
         status = resp.status().as_u16(),
         ms = format_args!("{ms:.1}"),
-        role,
+        role = %role,
         "request"
     );
     resp
@@ -106,7 +106,9 @@ mod tests {
 
     #[test]
     fn queries_lose_tokens_and_coordinates() {
-        let q = clean_query(Some("bbox=107.5%2C16.4%2C107.6%2C16.5&access_token=abc&kind=sale"));
+        let q = clean_query(Some(
+            "bbox=107.5%2C16.4%2C107.6%2C16.5&access_token=abc&kind=sale",
+        ));
         assert_eq!(q, "access_token=*&bbox=*&kind=sale");
         assert_eq!(clean_query(None), "");
     }

@@ -601,7 +601,10 @@ pub async fn delete_plan(
     caller.require(Role::Analyst)?;
     let id = plan_id(&id)?;
     let version = if_match(&headers, id)?;
-    state.store.delete_plan_if(id, &caller.name, version).await?;
+    state
+        .store
+        .delete_plan_if(id, &caller.name, version)
+        .await?;
     state.data_changed();
     let sid = id.to_string();
     record(

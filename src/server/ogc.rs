@@ -25,8 +25,8 @@ use super::features::{bbox_intersects, feature_bbox, with_properties};
 use super::layers::{LayerJob, layer};
 use super::params::{Params, parse_bbox};
 use super::respond;
-use crate::render::geojson::{area_feature, report_feature, site_feature};
 use crate::ingest::limits::check_datetime;
+use crate::render::geojson::{area_feature, report_feature, site_feature};
 use crate::store::audit::action;
 use crate::store::{MAX_OFFSET, ReportFilter, Role};
 

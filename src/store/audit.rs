@@ -157,7 +157,9 @@ where
 
     /// The newest `limit` matching rows, oldest first.
     pub async fn audit(pool: &Pool<DB>, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let limit = q.limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let limit = q
+            .limit
+            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let rows = sqlx::query(&format!(
             "SELECT {AUDIT_COLS} FROM audit \
              WHERE ($1 IS NULL OR at >= $1) AND (CAST($2 AS TEXT) IS NULL OR who = $2) \
@@ -190,6 +192,9 @@ mod tests {
             ("from", "2025-01-01"),
         ]);
         assert_eq!(p, "bbox=*&from=2025-01-01&kind=sale&token=*");
-        assert_eq!(clean_params([("area", &"x".repeat(500) as &str)]).len(), 205);
+        assert_eq!(
+            clean_params([("area", &"x".repeat(500) as &str)]).len(),
+            205
+        );
     }
 }

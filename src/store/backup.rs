@@ -103,8 +103,9 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
     }
     let target = sqlite_path(url)?;
     // The backup must be an SQLite database written by this program.
-    let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&format!("sqlite://{}", file.display()))?
-        .read_only(true);
+    let opts =
+        sqlx::sqlite::SqliteConnectOptions::from_str(&format!("sqlite://{}", file.display()))?
+            .read_only(true);
     let is_ours = match sqlx::SqliteConnection::connect_with(&opts).await {
         Ok(mut conn) => {
             let n: std::result::Result<i64, _> = sqlx::query_scalar(
@@ -163,10 +164,8 @@ async fn stored_rows(url: &str) -> Result<u64> {
         if !path.exists() {
             return Ok(0);
         }
-        let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&format!(
-            "sqlite://{}",
-            path.display()
-        ))?;
+        let opts =
+            sqlx::sqlite::SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?;
         let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
         for t in DATA_TABLES {
             let exists: i64 = sqlx::query_scalar(
@@ -241,9 +240,11 @@ fn run_pg_tool(tool: &str, url: &str, args: &[&std::ffi::OsStr]) -> Result<()> {
     if let Some(p) = password {
         cmd.env("PGPASSWORD", p);
     }
-    let out = cmd
-        .output()
-        .map_err(|e| tool_err(format!("{tool} could not be started ({e}); install postgresql-client")))?;
+    let out = cmd.output().map_err(|e| {
+        tool_err(format!(
+            "{tool} could not be started ({e}); install postgresql-client"
+        ))
+    })?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(tool_err(format!(

@@ -85,7 +85,10 @@ pub fn sql_literal(s: &str) -> Result<String, NulInText> {
     if s.contains('\0') {
         return Err(NulInText);
     }
-    Ok(format!("E'{}'", s.replace('\\', "\\\\").replace('\'', "''")))
+    Ok(format!(
+        "E'{}'",
+        s.replace('\\', "\\\\").replace('\'', "''")
+    ))
 }
 
 #[cfg(test)]

@@ -51,7 +51,10 @@ impl ReportFilter {
         if let Some(offset) = self.offset
             && offset > MAX_OFFSET
         {
-            return Err(bad("offset", format!("{offset} is larger than {MAX_OFFSET}")));
+            return Err(bad(
+                "offset",
+                format!("{offset} is larger than {MAX_OFFSET}"),
+            ));
         }
         Ok(())
     }

@@ -61,7 +61,9 @@ pub enum StoreError {
     },
     /// A conditional write named a version that is no longer the current one (another
     /// write came first); HTTP 412.
-    #[error("{what} {id} was changed by someone else (you had version {expected}, it is now {current})")]
+    #[error(
+        "{what} {id} was changed by someone else (you had version {expected}, it is now {current})"
+    )]
     Stale {
         what: &'static str,
         id: String,

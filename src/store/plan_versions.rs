@@ -8,9 +8,7 @@
 //! and then finds the version changed; on SQLite writes are serialised. Either way exactly
 //! one of N writers holding the same version wins.
 
-use super::rows::{
-    self, AreaRow, Col, DeclarationRow, ModelRow, PLAN_COLS, TargetRow, TrackedRow,
-};
+use super::rows::{self, AreaRow, Col, DeclarationRow, ModelRow, PLAN_COLS, TargetRow, TrackedRow};
 use super::shared::{Affected, Queries};
 use super::{PlanInput, Result, StoreError, codec};
 use crate::model::ActionPlan;
@@ -87,7 +85,10 @@ where
         else {
             return Ok(None);
         };
-        Ok(Some((rows::plan_from_row(&row)?, Col::<i64>::col(&row, "version")?)))
+        Ok(Some((
+            rows::plan_from_row(&row)?,
+            Col::<i64>::col(&row, "version")?,
+        )))
     }
 
     /// [`StoreError::Stale`] with the current version when plan `id` exists, else not found.

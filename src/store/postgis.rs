@@ -4,13 +4,13 @@
 //! cell. Imports `COPY` (text format, geometries as hex EWKB) into a temporary stage table and
 //! merge it with `INSERT … SELECT` in the same transaction; spatial filters are `&&` plus
 //! `ST_Intersects`, the area filter a recursive CTE over the area's descendants.
+use super::audit::{AuditEntry, AuditQuery, NewAudit};
 use super::codec::{self, Val};
 use super::copy_text::{self, NulInText};
 use super::engine::{self, Spec};
+use super::plan_versions::PlanVersion;
 use super::rows;
 use super::shared::{self, GeomSql, Queries};
-use super::audit::{AuditEntry, AuditQuery, NewAudit};
-use super::plan_versions::PlanVersion;
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, PlanInput, ReportFilter, Result, Role, Store,
     StoreError, TokenRecord, TrackedHotspot,
@@ -911,8 +911,9 @@ mod tests {
     }
 
     #[test]
-    fn literals_double_quotes() {
-        assert_eq!(literal("O'Neil").unwrap(), "'O''Neil'");
+    fn literals_do_not_depend_on_standard_conforming_strings() {
+        assert_eq!(literal("O'Neil").unwrap(), "E'O''Neil'");
+        assert_eq!(literal("a\\b").unwrap(), "E'a\\\\b'");
         assert!(literal("a\0b").is_err());
     }
 }

@@ -83,7 +83,10 @@ mod tests {
                 "postgresql://alice:***@h/db",
             ),
             ("postgres://alice@h/db", "postgres://alice@h/db"),
-            ("postgres://h/db?password=xyz&sslmode=require", "postgres://h/db?password=***&sslmode=require"),
+            (
+                "postgres://h/db?password=xyz&sslmode=require",
+                "postgres://h/db?password=***&sslmode=require",
+            ),
             ("sqlite://hotspot.db", "sqlite://hotspot.db"),
             ("data/hotspot.db", "data/hotspot.db"),
         ] {
