@@ -203,3 +203,47 @@ impl From<crate::analysis::AnalysisError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_tell_the_client_nothing_about_the_database() {
+        let e: ApiError = StoreError::Database(sqlx::Error::Protocol(
+            "expected CopyOutResponse, got ReadyForQuery at postgres://u:pw@db".into(),
+        ))
+        .into();
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let public = e.public_message();
+        assert!(
+            !public.contains("Copy") && !public.contains("pw"),
+            "{public}"
+        );
+        let e: ApiError =
+            StoreError::Migrate(sqlx::migrate::MigrateError::VersionMissing(2)).into();
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.public_message(), "internal error");
+    }
+
+    #[test]
+    fn client_errors_keep_their_message() {
+        let e: ApiError = StoreError::Stale {
+            what: "plan",
+            id: "7".into(),
+            expected: 1,
+            current: 2,
+        }
+        .into();
+        assert_eq!(e.status(), StatusCode::PRECONDITION_FAILED);
+        assert!(
+            e.public_message().contains("version 1"),
+            "{}",
+            e.public_message()
+        );
+        let e: ApiError =
+            StoreError::Invalid("parameter from: 0000-01-01 is outside".into()).into();
+        assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+        assert!(e.public_message().starts_with("parameter from"));
+    }
+}
