@@ -202,6 +202,7 @@ impl PostgisStore {
         Ok(record)
     }
 
+    /// The import on one connection: lock, stage with COPY, merge, commit.
     async fn import_on<'r, T: Sync>(
         &self,
         conn: &mut PgConnection,
