@@ -33,7 +33,8 @@ impl Modify for BearerAuth {
         api::list_plans, api::create_plan, api::get_plan, api::update_plan, api::delete_plan,
         api::list_declarations, api::create_declarations,
         api::list_imports, api::undo_import, api::create_token,
-        ogc::landing, ogc::conformance, ogc::collections, ogc::collection, ogc::items, ogc::item,
+        ogc::landing, ogc::api, ogc::conformance, ogc::collections, ogc::collection,
+        ogc::queryables_doc, ogc::items, ogc::item,
         openapi_json,
     ),
     components(schemas(

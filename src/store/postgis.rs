@@ -825,3 +825,60 @@ mod tests {
         assert!(literal("a\0b").is_err());
     }
 }
+
+impl PostgisStore {
+    /// Reports matching a checked CQL2 filter, sorted and paged in SQL with bound parameters
+    /// (polygons tested exactly with `ST_Intersects`), and how many matched. `Ok(None)` when
+    /// the filter has no SQL form (the caller evaluates it in memory).
+    pub async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        use crate::filter::sql::{Dialect, REPORT_COLUMNS, SqlValue, page_sql};
+        let Ok((filter, order)) = page_sql(q, REPORT_COLUMNS, Dialect::Postgres, "id") else {
+            return Ok(None);
+        };
+        let (where_sql, params) = match &filter {
+            Some(f) => (format!(" WHERE {}", f.sql), f.params.clone()),
+            None => (String::new(), Vec::new()),
+        };
+        let n = params.len();
+        let sql = format!(
+            "SELECT id, lon, lat, kind, observed_at FROM reports{where_sql} ORDER BY {order} \
+             LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut rows = sqlx::query_as::<_, (String, f64, f64, String, NaiveDateTime)>(&sql);
+        for p in &params {
+            rows = match p {
+                SqlValue::Text(s) => rows.bind(s.clone()),
+                SqlValue::F64(x) => rows.bind(*x),
+                SqlValue::I64(x) => rows.bind(*x),
+                SqlValue::Timestamp(t) => rows.bind(*t),
+            };
+        }
+        let rows = rows
+            .bind(q.limit.min(i64::MAX as u64) as i64)
+            .bind(q.offset.min(i64::MAX as u64) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        let reports = rows
+            .into_iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let mut count = sqlx::query_scalar::<_, i64>(&format!(
+            "SELECT COUNT(*) FROM reports{where_sql}"
+        ));
+        for p in params {
+            count = match p {
+                SqlValue::Text(s) => count.bind(s),
+                SqlValue::F64(x) => count.bind(x),
+                SqlValue::I64(x) => count.bind(x),
+                SqlValue::Timestamp(t) => count.bind(t),
+            };
+        }
+        let matched = count.fetch_one(&self.pool).await?;
+        Ok(Some((reports, matched as u64)))
+    }
+}
