@@ -180,10 +180,16 @@ async fn extent(state: &AppState, c: &Collection, role: Role) -> OgcResult<Value
     let s = state.summary().await?;
     let spatial = match c.source {
         Source::Reports => s.bbox,
+        // A layer that cannot be computed (e.g. no reports yet) must not break the
+        // collection list: its extent is then the reports' (which covers any such layer).
         Source::Layer(name) => {
-            view::view(state, c, name, &HashMap::new(), TimeRange::default(), role)
-                .await?
-                .extent
+            match view::view(state, c, name, &HashMap::new(), TimeRange::default(), role).await {
+                Ok(v) => v.extent,
+                Err(e) => {
+                    tracing::debug!(collection = c.id, error = %e, "no view for the extent");
+                    s.bbox
+                }
+            }
         }
     };
     let mut e = json!({});

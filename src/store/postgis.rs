@@ -867,9 +867,8 @@ impl PostgisStore {
             .into_iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
-        let mut count = sqlx::query_scalar::<_, i64>(&format!(
-            "SELECT COUNT(*) FROM reports{where_sql}"
-        ));
+        let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for p in params {
             count = match p {
                 SqlValue::Text(s) => count.bind(s),

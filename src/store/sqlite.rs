@@ -661,9 +661,8 @@ impl SqliteStore {
             let end = (start as u64 + q.limit).min(matched) as usize;
             return Ok(Some((reports.drain(start..end).collect(), matched)));
         }
-        let mut count = sqlx::query_scalar::<_, i64>(&format!(
-            "SELECT COUNT(*) FROM reports{where_sql}"
-        ));
+        let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for p in params {
             count = match p {
                 SqlValue::Text(s) => count.bind(s),

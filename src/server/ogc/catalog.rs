@@ -192,7 +192,6 @@ pub const COLLECTIONS: &[Collection] = &[
             q("name", Type::String, "area name"),
             qv("level", "administrative level", LEVELS),
             q("parent_id", Type::String, "the enclosing area"),
-            q("month", Type::String, "month of the status, YYYY-MM"),
             qv("status", "computed status in the month", STATUSES),
             q("status_since", Type::String, "first month of the current status, YYYY-MM"),
             q("window_reports", Type::Integer, "reports in the status window"),
