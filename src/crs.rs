@@ -187,14 +187,24 @@ impl Crs {
             Crs::Epsg4326 => Ok([b[1], b[0], b[3], b[2]]),
             _ => {
                 const STEPS: usize = 8;
-                let mut out = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+                let mut out = [
+                    f64::INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                ];
                 for i in 0..=STEPS {
                     let t = i as f64 / STEPS as f64;
                     let x = b[0] + (b[2] - b[0]) * t;
                     let y = b[1] + (b[3] - b[1]) * t;
                     for (a, c) in [(x, b[1]), (x, b[3]), (b[0], y), (b[2], y)] {
                         let (lon, lat) = self.to_lonlat(a, c)?;
-                        out = [out[0].min(lon), out[1].min(lat), out[2].max(lon), out[3].max(lat)];
+                        out = [
+                            out[0].min(lon),
+                            out[1].min(lat),
+                            out[2].max(lon),
+                            out[3].max(lat),
+                        ];
                     }
                 }
                 Ok(out)
@@ -253,8 +263,16 @@ mod tests {
 
     #[test]
     fn epsg_4326_swaps_axes_and_names_parse() {
-        assert_eq!(Crs::Epsg4326.from_lonlat(107.6, 16.46).unwrap(), (16.46, 107.6));
-        assert_eq!(Crs::Epsg4326.bbox_to_lonlat([16.0, 107.0, 17.0, 108.0]).unwrap(), [107.0, 16.0, 108.0, 17.0]);
+        assert_eq!(
+            Crs::Epsg4326.from_lonlat(107.6, 16.46).unwrap(),
+            (16.46, 107.6)
+        );
+        assert_eq!(
+            Crs::Epsg4326
+                .bbox_to_lonlat([16.0, 107.0, 17.0, 108.0])
+                .unwrap(),
+            [107.0, 16.0, 108.0, 17.0]
+        );
         for c in Crs::ALL {
             assert_eq!(Crs::parse(c.uri()), Some(c));
             assert_eq!(Crs::parse(&format!("[{}]", c.name())), Some(c));
@@ -269,7 +287,10 @@ mod tests {
         let b = Crs::Epsg32648
             .bbox_to_lonlat([x - 1000.0, y - 1000.0, x + 1000.0, y + 1000.0])
             .unwrap();
-        assert!(b[0] < 107.6 && 107.6 < b[2] && b[1] < 16.46 && 16.46 < b[3], "{b:?}");
+        assert!(
+            b[0] < 107.6 && 107.6 < b[2] && b[1] < 16.46 && 16.46 < b[3],
+            "{b:?}"
+        );
         assert!(b[2] - b[0] < 0.03, "{b:?}");
     }
 }

@@ -145,7 +145,10 @@ async fn run(backend: Backend<'_>, all: &[Report]) {
             offset: 3,
             recheck: &recheck,
         };
-        let (got, matched) = backend.page(&q).await.unwrap_or_else(|| panic!("{f}: no SQL form"));
+        let (got, matched) = backend
+            .page(&q)
+            .await
+            .unwrap_or_else(|| panic!("{f}: no SQL form"));
         assert_eq!(matched as usize, want.len(), "{f}");
         let got: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
         let expect: Vec<&str> = want.iter().skip(3).take(7).copied().collect();

@@ -141,7 +141,11 @@ async fn gdal_reads_every_collection() {
 fn feature_count(path: &str, layer: &str) -> (usize, String) {
     let o = gdal("ogrinfo", &["-ro", "-so", path, layer]);
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(o.status.success(), "ogrinfo {path}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "ogrinfo {path}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let n = text
         .lines()
         .find_map(|l| l.strip_prefix("Feature Count: "))
@@ -181,14 +185,22 @@ async fn gdal_copies_every_collection_to_gpkg_and_filters_with_where_and_spat() 
         "reports", "sites", "areas", "hotspots", "hexes", "kde", "near", "emerging",
     ] {
         let want = matched(format!("/ogc/collections/{layer}/items?limit=1")).await;
-        let out = dir.path().join(format!("{layer}.gpkg")).to_str().unwrap().to_string();
+        let out = dir
+            .path()
+            .join(format!("{layer}.gpkg"))
+            .to_str()
+            .unwrap()
+            .to_string();
         let (u, o2) = (url.clone(), out.clone());
-        let o = tokio::task::spawn_blocking(move || {
-            gdal("ogr2ogr", &["-f", "GPKG", &o2, &u, layer])
-        })
-        .await
-        .unwrap();
-        assert!(o.status.success(), "ogr2ogr {layer}: {}", String::from_utf8_lossy(&o.stderr));
+        let o =
+            tokio::task::spawn_blocking(move || gdal("ogr2ogr", &["-f", "GPKG", &o2, &u, layer]))
+                .await
+                .unwrap();
+        assert!(
+            o.status.success(),
+            "ogr2ogr {layer}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let (n, info) = tokio::task::spawn_blocking(move || feature_count(&out, layer))
             .await
             .unwrap();
@@ -225,7 +237,12 @@ async fn gdal_copies_every_collection_to_gpkg_and_filters_with_where_and_spat() 
     for (layer, args, uri) in cases {
         let want = matched(uri).await;
         assert!(want > 0, "{layer}");
-        let out = dir.path().join(format!("{layer}-f.gpkg")).to_str().unwrap().to_string();
+        let out = dir
+            .path()
+            .join(format!("{layer}-f.gpkg"))
+            .to_str()
+            .unwrap()
+            .to_string();
         let (u, o2) = (url.clone(), out.clone());
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let o = tokio::task::spawn_blocking(move || {
@@ -236,7 +253,11 @@ async fn gdal_copies_every_collection_to_gpkg_and_filters_with_where_and_spat() 
         })
         .await
         .unwrap();
-        assert!(o.status.success(), "ogr2ogr {layer}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "ogr2ogr {layer}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let (n, info) = tokio::task::spawn_blocking(move || feature_count(&out, layer))
             .await
             .unwrap();

@@ -47,9 +47,14 @@ async fn owslib_reads_every_collection() {
     .await;
     // Expected counts: the stored rows, and each layer as the service computes it.
     let mut expected = serde_json::Map::new();
-    for id in ["reports", "sites", "areas", "hotspots", "hexes", "kde", "near", "emerging"] {
+    for id in [
+        "reports", "sites", "areas", "hotspots", "hexes", "kde", "near", "emerging",
+    ] {
         let a = app
-            .get(&format!("/ogc/collections/{id}/items?limit=1"), Some(ANALYST))
+            .get(
+                &format!("/ogc/collections/{id}/items?limit=1"),
+                Some(ANALYST),
+            )
             .await;
         expected.insert(id.into(), a.json()["numberMatched"].clone());
     }

@@ -63,7 +63,10 @@ async fn collections_depend_on_role() {
             .collect()
     };
     let viewer = ids(app.get("/ogc/collections", Some(VIEWER)).await.json());
-    assert_eq!(viewer, ["sites", "areas", "hotspots", "hexes", "kde", "emerging"]);
+    assert_eq!(
+        viewer,
+        ["sites", "areas", "hotspots", "hexes", "kde", "emerging"]
+    );
     let analyst = ids(app.get("/ogc/collections", Some(ANALYST)).await.json());
     assert_eq!(analyst[0], "reports");
     assert_eq!(
@@ -305,7 +308,10 @@ async fn unknown_parameters_are_400_naming_them_and_the_accepted_ones() {
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert!(a.text().contains("trafficking"), "{}", a.text());
     let a = app
-        .get("/ogc/collections/reports/items?crs=EPSG:2154", Some(ANALYST))
+        .get(
+            "/ogc/collections/reports/items?crs=EPSG:2154",
+            Some(ANALYST),
+        )
         .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert!(a.text().contains("EPSG/0/3405"), "{}", a.text());
@@ -324,7 +330,10 @@ async fn trailing_slash_landing_page_works() {
         .cloned()
         .unwrap();
     assert_eq!(desc["type"], "application/vnd.oai.openapi+json;version=3.0");
-    let path = desc["href"].as_str().unwrap().trim_start_matches("http://127.0.0.1:8080");
+    let path = desc["href"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:8080");
     let doc = app.get(path, None).await;
     assert_eq!(doc.status, StatusCode::OK);
     assert_eq!(doc.json()["openapi"], "3.0.3");
@@ -348,7 +357,14 @@ async fn conformance_lists_exactly_the_implemented_classes() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| x.as_str().unwrap().rsplit("/spec/").next().unwrap().to_string())
+        .map(|x| {
+            x.as_str()
+                .unwrap()
+                .rsplit("/spec/")
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     got.sort();
     assert_eq!(
@@ -418,7 +434,10 @@ async fn hotspot_ids_name_one_polygon() {
     // The first half of 2024: 6 of the 12 reports, a smaller polygon with its own id.
     let q = "datetime=2024-01-01/2024-06-30";
     let half = app
-        .get(&format!("/ogc/collections/hotspots/items?{q}"), Some(VIEWER))
+        .get(
+            &format!("/ogc/collections/hotspots/items?{q}"),
+            Some(VIEWER),
+        )
         .await
         .json();
     let ids_half = ids(&half);
@@ -428,21 +447,37 @@ async fn hotspot_ids_name_one_polygon() {
     assert_eq!(half["features"][0]["properties"]["count"], 6);
     // Each id resolves in its own view, and only there.
     let one = app
-        .get(&format!("/ogc/collections/hotspots/items/{}?{q}", ids_half[0]), Some(VIEWER))
+        .get(
+            &format!("/ogc/collections/hotspots/items/{}?{q}", ids_half[0]),
+            Some(VIEWER),
+        )
         .await;
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(one.json()["properties"]["count"], 6);
     let other = app
-        .get(&format!("/ogc/collections/hotspots/items/{}", ids_half[0]), Some(VIEWER))
+        .get(
+            &format!("/ogc/collections/hotspots/items/{}", ids_half[0]),
+            Some(VIEWER),
+        )
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
-    assert!(other.text().contains("other parameters"), "{}", other.text());
+    assert!(
+        other.text().contains("other parameters"),
+        "{}",
+        other.text()
+    );
     let h_in_half = app
-        .get(&format!("/ogc/collections/hotspots/items/{}?{q}", h[0]), Some(VIEWER))
+        .get(
+            &format!("/ogc/collections/hotspots/items/{}?{q}", h[0]),
+            Some(VIEWER),
+        )
         .await;
     assert_eq!(h_in_half.status, StatusCode::NOT_FOUND);
     let h_canonical = app
-        .get(&format!("/ogc/collections/hotspots/items/{}", h[0]), Some(VIEWER))
+        .get(
+            &format!("/ogc/collections/hotspots/items/{}", h[0]),
+            Some(VIEWER),
+        )
         .await;
     assert_eq!(h_canonical.json()["properties"]["count"], 12);
 }
@@ -459,7 +494,9 @@ async fn times_carry_the_offset() {
         .get("/ogc/collections/hotspots/items", Some(VIEWER))
         .await
         .json();
-    let first = hs["features"][0]["properties"]["first_seen"].as_str().unwrap();
+    let first = hs["features"][0]["properties"]["first_seen"]
+        .as_str()
+        .unwrap();
     assert!(first.ends_with("+07:00"), "{first}");
 }
 
@@ -479,11 +516,20 @@ async fn three_d_and_antimeridian_bboxes_are_accepted() {
         n("/ogc/collections/reports/items?bbox=107.62,16.45,-100,107.64,16.47,100").await,
         2
     );
-    assert_eq!(n("/ogc/collections/reports/items?bbox=170,-10,-170,10").await, 0);
+    assert_eq!(
+        n("/ogc/collections/reports/items?bbox=170,-10,-170,10").await,
+        0
+    );
     // West edge 107.65 east of the east edge 107.6: lon ≥ 107.65 (S2, S4) or ≤ 107.6 (R001
     // exactly on it, S1, S3).
-    assert_eq!(n("/ogc/collections/reports/items?bbox=107.65,16.3,107.6,16.6").await, 5);
-    assert_eq!(n("/ogc/collections/hexes/items?bbox=170,-10,-170,10").await, 0);
+    assert_eq!(
+        n("/ogc/collections/reports/items?bbox=107.65,16.3,107.6,16.6").await,
+        5
+    );
+    assert_eq!(
+        n("/ogc/collections/hexes/items?bbox=170,-10,-170,10").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -504,7 +550,9 @@ async fn areas_have_computed_status_and_kde_near_are_collections_with_parameters
     assert_eq!(kde.status, StatusCode::OK);
     assert!(kde.json()["numberMatched"].as_u64().unwrap() > 0);
     assert_eq!(
-        app.get("/ogc/collections/near/items", Some(VIEWER)).await.status,
+        app.get("/ogc/collections/near/items", Some(VIEWER))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     let near = app
@@ -553,8 +601,14 @@ async fn queryables_equality_filters_cql2_properties_and_sortby() {
         }
     };
     // 12 cluster reports cycle through the 5 kinds (3 sales), plus 4 scattered sales.
-    assert_eq!(n("/ogc/collections/reports/items?kind=sale").await["numberMatched"], 6);
-    assert_eq!(n("/ogc/collections/reports/items?kind=sale,use").await["numberMatched"], 11);
+    assert_eq!(
+        n("/ogc/collections/reports/items?kind=sale").await["numberMatched"],
+        6
+    );
+    assert_eq!(
+        n("/ogc/collections/reports/items?kind=sale,use").await["numberMatched"],
+        11
+    );
     let f = n("/ogc/collections/reports/items?filter=kind%3D%27sale%27%20AND%20observed_at%20%3E%3D%20TIMESTAMP(%272025-01-01T00:00:00Z%27)").await;
     assert_eq!(f["numberMatched"], 4);
     let f = n("/ogc/collections/reports/items?filter-lang=cql2-text&filter=S_INTERSECTS(geometry,POLYGON((107.62%2016.45,107.64%2016.45,107.64%2016.47,107.62%2016.47,107.62%2016.45)))").await;
@@ -565,7 +619,10 @@ async fn queryables_equality_filters_cql2_properties_and_sortby() {
     assert_eq!(props.as_object().unwrap().len(), 1, "{props}");
     assert_eq!(f["features"][0]["id"], "S4");
     let bad = app
-        .get("/ogc/collections/reports/items?filter=kind%20%3D%3D%201", Some(ANALYST))
+        .get(
+            "/ogc/collections/reports/items?filter=kind%20%3D%3D%201",
+            Some(ANALYST),
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("filter"), "{}", bad.text());
@@ -600,7 +657,10 @@ async fn crs_and_bbox_crs_with_content_crs() {
     assert!((c[0].as_f64().unwrap() - 777613.256).abs() < 0.01, "{c}");
     assert!((c[1].as_f64().unwrap() - 1821604.743).abs() < 0.01, "{c}");
     let a = app
-        .get("/ogc/collections/reports/items/R001?crs=EPSG:4326", Some(ANALYST))
+        .get(
+            "/ogc/collections/reports/items/R001?crs=EPSG:4326",
+            Some(ANALYST),
+        )
         .await;
     assert_eq!(a.json()["geometry"]["coordinates"][0], 16.46);
     let plain = app

@@ -183,19 +183,31 @@ fn lex(s: &str) -> Result<Vec<Token>, ParseError> {
         match c {
             b' ' | b'\t' | b'\n' | b'\r' => i += 1,
             b'(' => {
-                out.push(Token { tok: Tok::LParen, at });
+                out.push(Token {
+                    tok: Tok::LParen,
+                    at,
+                });
                 i += 1;
             }
             b')' => {
-                out.push(Token { tok: Tok::RParen, at });
+                out.push(Token {
+                    tok: Tok::RParen,
+                    at,
+                });
                 i += 1;
             }
             b',' => {
-                out.push(Token { tok: Tok::Comma, at });
+                out.push(Token {
+                    tok: Tok::Comma,
+                    at,
+                });
                 i += 1;
             }
             b'=' => {
-                out.push(Token { tok: Tok::Op("="), at });
+                out.push(Token {
+                    tok: Tok::Op("="),
+                    at,
+                });
                 i += 1;
             }
             b'<' | b'>' => {
@@ -208,7 +220,10 @@ fn lex(s: &str) -> Result<Vec<Token>, ParseError> {
                     _ => ">",
                 };
                 i += op.len();
-                out.push(Token { tok: Tok::Op(op), at });
+                out.push(Token {
+                    tok: Tok::Op(op),
+                    at,
+                });
             }
             b'\'' => {
                 let mut v = String::new();
@@ -229,7 +244,10 @@ fn lex(s: &str) -> Result<Vec<Token>, ParseError> {
                         break;
                     }
                 }
-                out.push(Token { tok: Tok::Str(v), at });
+                out.push(Token {
+                    tok: Tok::Str(v),
+                    at,
+                });
             }
             b'"' => {
                 let rest = &s[i + 1..];
@@ -276,7 +294,10 @@ fn lex(s: &str) -> Result<Vec<Token>, ParseError> {
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let start = i;
                 while i < b.len()
-                    && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.' || b[i] == b':')
+                    && (b[i].is_ascii_alphanumeric()
+                        || b[i] == b'_'
+                        || b[i] == b'.'
+                        || b[i] == b':')
                 {
                     i += 1;
                 }
@@ -418,8 +439,15 @@ impl Parser {
             tok: Tok::Word(w),
             at,
         }) = self.peek()
-            && (w.to_ascii_uppercase().starts_with("S_") || w.to_ascii_uppercase().starts_with("T_"))
-            && matches!(self.tokens.get(self.pos + 1), Some(Token { tok: Tok::LParen, .. }))
+            && (w.to_ascii_uppercase().starts_with("S_")
+                || w.to_ascii_uppercase().starts_with("T_"))
+            && matches!(
+                self.tokens.get(self.pos + 1),
+                Some(Token {
+                    tok: Tok::LParen,
+                    ..
+                })
+            )
         {
             return Err(self.err_at(
                 *at,
@@ -445,7 +473,10 @@ impl Parser {
     }
 
     fn predicate(&mut self, value: Scalar) -> Result<Expr, ParseError> {
-        if let Some(Token { tok: Tok::Op(op), .. }) = self.peek() {
+        if let Some(Token {
+            tok: Tok::Op(op), ..
+        }) = self.peek()
+        {
             let op = match *op {
                 "=" => CmpOp::Eq,
                 "<>" => CmpOp::Ne,
@@ -504,9 +535,8 @@ impl Parser {
                 negated,
             });
         }
-        Err(self.expected(
-            "a comparison operator (=, <>, <, <=, >, >=), LIKE, BETWEEN, IN or IS NULL",
-        ))
+        Err(self
+            .expected("a comparison operator (=, <>, <, <=, >, >=), LIKE, BETWEEN, IN or IS NULL"))
     }
 
     fn string_arg(&mut self, func: &str) -> Result<String, ParseError> {
@@ -679,7 +709,13 @@ impl Parser {
     fn coord(&mut self) -> Result<geo::Coord<f64>, ParseError> {
         let x = self.number()?;
         let y = self.number()?;
-        if matches!(self.peek(), Some(Token { tok: Tok::Num(_), .. })) {
+        if matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::Num(_),
+                ..
+            })
+        ) {
             self.pos += 1;
         }
         Ok(geo::Coord { x, y })
@@ -781,7 +817,9 @@ impl Parser {
             _ => {
                 return Err(self.err_at(
                     at,
-                    format!("{w} is not a geometry literal (POINT, LINESTRING, POLYGON, MULTI…, BBOX)"),
+                    format!(
+                        "{w} is not a geometry literal (POINT, LINESTRING, POLYGON, MULTI…, BBOX)"
+                    ),
                 ));
             }
         };
@@ -840,23 +878,46 @@ mod tests {
                 },
             ])
         );
-        assert!(matches!(p("count >= -2.5e1"), Expr::Compare { op: CmpOp::Ge, right: Scalar::Num(n), .. } if n == -25.0));
+        assert!(
+            matches!(p("count >= -2.5e1"), Expr::Compare { op: CmpOp::Ge, right: Scalar::Num(n), .. } if n == -25.0)
+        );
     }
 
     #[test]
     fn advanced_comparisons() {
-        assert!(matches!(p("name LIKE 'Tr%'"), Expr::Like { negated: false, .. }));
-        assert!(matches!(p("name NOT LIKE 'x'"), Expr::Like { negated: true, .. }));
-        assert!(matches!(p("count BETWEEN 3 AND 10"), Expr::Between { negated: false, .. }));
+        assert!(matches!(
+            p("name LIKE 'Tr%'"),
+            Expr::Like { negated: false, .. }
+        ));
+        assert!(matches!(
+            p("name NOT LIKE 'x'"),
+            Expr::Like { negated: true, .. }
+        ));
+        assert!(matches!(
+            p("count BETWEEN 3 AND 10"),
+            Expr::Between { negated: false, .. }
+        ));
         let Expr::In { list, negated, .. } = p("kind NOT IN ('sale', 'use')") else {
             panic!()
         };
         assert!(negated);
         assert_eq!(list.len(), 2);
-        assert!(matches!(p("parent_id IS NULL"), Expr::IsNull { negated: false, .. }));
-        assert!(matches!(p("parent_id is not null"), Expr::IsNull { negated: true, .. }));
+        assert!(matches!(
+            p("parent_id IS NULL"),
+            Expr::IsNull { negated: false, .. }
+        ));
+        assert!(matches!(
+            p("parent_id is not null"),
+            Expr::IsNull { negated: true, .. }
+        ));
         assert_eq!(p("TRUE"), Expr::Bool(true));
-        assert!(matches!(p("has_plan = true"), Expr::Compare { right: Scalar::Bool(true), .. }));
+        assert!(matches!(
+            p("has_plan = true"),
+            Expr::Compare {
+                right: Scalar::Bool(true),
+                ..
+            }
+        ));
         assert_eq!(
             p("name = 'O''Brien'"),
             Expr::Compare {
@@ -865,7 +926,9 @@ mod tests {
                 right: Scalar::Str("O'Brien".into())
             }
         );
-        assert!(matches!(p("\"and\" = 1"), Expr::Compare { left: Scalar::Property(ref x), .. } if x == "and"));
+        assert!(
+            matches!(p("\"and\" = 1"), Expr::Compare { left: Scalar::Property(ref x), .. } if x == "and")
+        );
     }
 
     #[test]
@@ -880,7 +943,10 @@ mod tests {
         // 6 numbers: the heights are dropped.
         assert!(matches!(
             p("s_intersects(geometry, bbox(1,2,0,3,4,10))"),
-            Expr::SIntersects { geometry: GeomLit::Bbox([1.0, 2.0, 3.0, 4.0]), .. }
+            Expr::SIntersects {
+                geometry: GeomLit::Bbox([1.0, 2.0, 3.0, 4.0]),
+                ..
+            }
         ));
         let Expr::SIntersects {
             geometry: GeomLit::Geometry(geo::Geometry::Polygon(poly)),
@@ -892,15 +958,24 @@ mod tests {
         assert_eq!(poly.exterior().0.len(), 5);
         assert!(matches!(
             p("S_INTERSECTS(geometry, MULTIPOINT((1 2), (3 4)))"),
-            Expr::SIntersects { geometry: GeomLit::Geometry(geo::Geometry::MultiPoint(_)), .. }
+            Expr::SIntersects {
+                geometry: GeomLit::Geometry(geo::Geometry::MultiPoint(_)),
+                ..
+            }
         ));
         assert!(matches!(
             p("T_INTERSECTS(observed_at, INTERVAL('2025-01-01', '..'))"),
-            Expr::TIntersects { time: Temporal::Interval(Some(Bound::Date(_)), None), .. }
+            Expr::TIntersects {
+                time: Temporal::Interval(Some(Bound::Date(_)), None),
+                ..
+            }
         ));
         assert!(matches!(
             p("observed_at > TIMESTAMP('2025-01-01T00:00:00+07:00')"),
-            Expr::Compare { right: Scalar::Timestamp(_), .. }
+            Expr::Compare {
+                right: Scalar::Timestamp(_),
+                ..
+            }
         ));
     }
 
@@ -913,11 +988,21 @@ mod tests {
         assert_eq!(e.at, 6);
         let e = parse("kind = 'x").unwrap_err();
         assert!(e.message.contains("unterminated"), "{e}");
-        assert!(parse("S_WITHIN(geometry, POINT(1 2))").unwrap_err().message.contains("not supported"));
+        assert!(
+            parse("S_WITHIN(geometry, POINT(1 2))")
+                .unwrap_err()
+                .message
+                .contains("not supported")
+        );
         assert!(parse("S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 1 1)))").is_err());
         assert!(parse("a = 1 b = 2").is_err());
         assert!(parse("a; DROP TABLE reports").is_err());
-        assert!(parse("upper(name) = 'X'").unwrap_err().message.contains("function"));
+        assert!(
+            parse("upper(name) = 'X'")
+                .unwrap_err()
+                .message
+                .contains("function")
+        );
         assert!(parse("T_INTERSECTS(observed_at, TIMESTAMP('yesterday'))").is_err());
         assert!(parse("").is_err());
     }

@@ -173,9 +173,9 @@ impl Context<'_> {
                 let g = row.geometry()?;
                 Some(match geometry {
                     GeomLit::Bbox(b) => split_bbox(*b).iter().any(|r| {
-                        row.bbox()
-                            .is_none_or(|fb| fb[0] <= r[2] && r[0] <= fb[2] && fb[1] <= r[3] && r[1] <= fb[3])
-                            && g.intersects(&rect(*r))
+                        row.bbox().is_none_or(|fb| {
+                            fb[0] <= r[2] && r[0] <= fb[2] && fb[1] <= r[3] && r[1] <= fb[3]
+                        }) && g.intersects(&rect(*r))
                     }),
                     GeomLit::Geometry(lit) => g.intersects(lit),
                 })
@@ -389,22 +389,40 @@ mod tests {
         // 06:30+07:00 is 2024-12-31T23:30Z.
         assert!(m("observed_at < TIMESTAMP('2025-01-01T00:00:00Z')", &a));
         assert!(m("T_INTERSECTS(observed_at, DATE('2025-01-01'))", &a));
-        assert!(m("T_INTERSECTS(observed_at, INTERVAL('..', '2025-01-01T06:30:00+07:00'))", &a));
-        assert!(!m("T_INTERSECTS(observed_at, INTERVAL('2025-01-02', '..'))", &a));
+        assert!(m(
+            "T_INTERSECTS(observed_at, INTERVAL('..', '2025-01-01T06:30:00+07:00'))",
+            &a
+        ));
+        assert!(!m(
+            "T_INTERSECTS(observed_at, INTERVAL('2025-01-02', '..'))",
+            &a
+        ));
     }
 
     #[test]
     fn spatial_intersection_with_bbox_and_polygon() {
         let a = f(json!({}), 107.6, 16.46);
-        assert!(m("S_INTERSECTS(geometry, BBOX(107.5, 16.4, 107.7, 16.5))", &a));
-        assert!(!m("S_INTERSECTS(geometry, BBOX(107.7, 16.4, 107.8, 16.5))", &a));
+        assert!(m(
+            "S_INTERSECTS(geometry, BBOX(107.5, 16.4, 107.7, 16.5))",
+            &a
+        ));
+        assert!(!m(
+            "S_INTERSECTS(geometry, BBOX(107.7, 16.4, 107.8, 16.5))",
+            &a
+        ));
         assert!(m(
             "S_INTERSECTS(geometry, POLYGON((107.5 16.4, 107.7 16.4, 107.6 16.5, 107.5 16.4)))",
             &a
         ));
         // Antimeridian: 170..-170 covers 179 but not 0.
-        assert!(m("S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))", &f(json!({}), 179.0, 0.0)));
-        assert!(!m("S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))", &f(json!({}), 0.0, 0.0)));
+        assert!(m(
+            "S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))",
+            &f(json!({}), 179.0, 0.0)
+        ));
+        assert!(!m(
+            "S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))",
+            &f(json!({}), 0.0, 0.0)
+        ));
     }
 
     #[test]

@@ -94,7 +94,11 @@ fn same_types(qs: &[Queryable], what: &str, items: &[&Scalar]) -> Result<(), Che
     Err(CheckError::Type(format!(
         "{what}: operands of different types ({}); compare strings with 'text', numbers with \
          numbers, timestamps with TIMESTAMP('…'), dates with DATE('…')",
-        types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+        types
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     )))
 }
 

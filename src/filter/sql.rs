@@ -265,9 +265,11 @@ impl Tx<'_> {
                                 "(1 = 0)".to_string()
                             } else {
                                 match g.bounding_rect() {
-                                    Some(r) => {
-                                        self.range(lon, lat, [r.min().x, r.min().y, r.max().x, r.max().y])
-                                    }
+                                    Some(r) => self.range(
+                                        lon,
+                                        lat,
+                                        [r.min().x, r.min().y, r.max().x, r.max().y],
+                                    ),
                                     None => "(1 = 0)".to_string(),
                                 }
                             }
@@ -482,7 +484,11 @@ mod tests {
     #[test]
     fn values_are_bound_never_spliced() {
         let evil = "x'); DROP TABLE reports; --";
-        let q = format!("kind = '{}' OR id LIKE '{}%'", evil.replace('\'', "''"), evil.replace('\'', "''"));
+        let q = format!(
+            "kind = '{}' OR id LIKE '{}%'",
+            evil.replace('\'', "''"),
+            evil.replace('\'', "''")
+        );
         for d in [Dialect::Sqlite, Dialect::Postgres] {
             let f = tr(&q, d);
             assert!(!f.sql.contains("DROP"), "{}", f.sql);
@@ -494,22 +500,37 @@ mod tests {
             tr("kind IN ('sale','use')", Dialect::Postgres).sql,
             "(kind IN ($1, $2))"
         );
-        assert_eq!(tr("kind IN ('sale','use')", Dialect::Sqlite).sql, "(kind IN (?1, ?2))");
+        assert_eq!(
+            tr("kind IN ('sale','use')", Dialect::Sqlite).sql,
+            "(kind IN (?1, ?2))"
+        );
     }
 
     #[test]
     fn times_are_local_and_typed_per_backend() {
         // 2025-01-01T00:00Z is 07:00 local.
-        let f = tr("observed_at >= TIMESTAMP('2025-01-01T00:00:00Z')", Dialect::Postgres);
+        let f = tr(
+            "observed_at >= TIMESTAMP('2025-01-01T00:00:00Z')",
+            Dialect::Postgres,
+        );
         let t = chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
             .unwrap()
             .and_hms_opt(7, 0, 0)
             .unwrap();
         assert_eq!(f.params, vec![SqlValue::Timestamp(t)]);
-        let f = tr("observed_at >= TIMESTAMP('2025-01-01T00:00:00Z')", Dialect::Sqlite);
-        assert_eq!(f.params, vec![SqlValue::I64(t.and_utc().timestamp_micros())]);
+        let f = tr(
+            "observed_at >= TIMESTAMP('2025-01-01T00:00:00Z')",
+            Dialect::Sqlite,
+        );
+        assert_eq!(
+            f.params,
+            vec![SqlValue::I64(t.and_utc().timestamp_micros())]
+        );
         // A DATE interval is whole local days.
-        let f = tr("T_INTERSECTS(observed_at, INTERVAL('2025-01-01','2025-01-31'))", Dialect::Postgres);
+        let f = tr(
+            "T_INTERSECTS(observed_at, INTERVAL('2025-01-01','2025-01-31'))",
+            Dialect::Postgres,
+        );
         assert_eq!(f.sql, "(observed_at >= $1 AND observed_at < $2)");
         let midnight = |m: u32, d: u32| {
             SqlValue::Timestamp(
@@ -530,14 +551,19 @@ mod tests {
         assert_eq!(pg.sql, "ST_Intersects(geom, ST_GeomFromText($1, 4326))");
         assert_eq!(
             pg.params,
-            vec![SqlValue::Text("POLYGON((0.0 0.0, 2.0 0.0, 1.0 2.0, 0.0 0.0))".into())]
+            vec![SqlValue::Text(
+                "POLYGON((0.0 0.0, 2.0 0.0, 1.0 2.0, 0.0 0.0))".into()
+            )]
         );
         let lite = tr(q, Dialect::Sqlite);
         assert!(!lite.exact);
         assert!(lite.sql.contains("lon BETWEEN ?1 AND ?2"), "{}", lite.sql);
         let neg = tr(&format!("NOT {q}"), Dialect::Sqlite);
         assert_eq!(neg.sql, "(NOT (1 = 0))");
-        let b = tr("S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))", Dialect::Sqlite);
+        let b = tr(
+            "S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))",
+            Dialect::Sqlite,
+        );
         assert!(b.exact);
         assert_eq!(b.params.len(), 8);
     }

@@ -155,14 +155,20 @@ pub async fn api(
 pub async fn conformance(Query(q): Query<HashMap<String, String>>) -> OgcResult<Response> {
     only(&q, &["f"])?;
     check_f(&q)?;
-    Ok(respond::json(&json!({ "conformsTo": conformance_classes() })))
+    Ok(respond::json(
+        &json!({ "conformsTo": conformance_classes() }),
+    ))
 }
 
 fn lookup(id: &str) -> OgcResult<&'static Collection> {
     catalog::find(id).ok_or_else(|| {
         OgcError::Api(ApiError::NotFound(format!(
             "no collection {id:?}; collections: {}",
-            COLLECTIONS.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+            COLLECTIONS
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+                .join(", ")
         )))
     })
 }
@@ -402,10 +408,7 @@ async fn reports_page(
         .collect();
     let (idx, matched) = page_of(&all, iq, c, tz);
     let mut slots: Vec<Option<view::Item>> = all.into_iter().map(Some).collect();
-    let page = idx
-        .iter()
-        .filter_map(|&i| slots[i].take())
-        .collect();
+    let page = idx.iter().filter_map(|&i| slots[i].take()).collect();
     Ok((page, matched))
 }
 

@@ -193,13 +193,37 @@ pub const COLLECTIONS: &[Collection] = &[
             qv("level", "administrative level", LEVELS),
             q("parent_id", Type::String, "the enclosing area"),
             qv("status", "computed status in the month", STATUSES),
-            q("status_since", Type::String, "first month of the current status, YYYY-MM"),
-            q("window_reports", Type::Integer, "reports in the status window"),
-            qv("declared_status", "latest declared status by then", STATUSES),
+            q(
+                "status_since",
+                Type::String,
+                "first month of the current status, YYYY-MM",
+            ),
+            q(
+                "window_reports",
+                Type::Integer,
+                "reports in the status window",
+            ),
+            qv(
+                "declared_status",
+                "latest declared status by then",
+                STATUSES,
+            ),
             q("declared_at", Type::Date, "date of that declaration"),
-            q("discrepancy", Type::Boolean, "the reports contradict the declaration"),
-            q("contradicting_reports", Type::Integer, "reports contradicting it"),
-            q("open_plans", Type::Integer, "open action plans for the area"),
+            q(
+                "discrepancy",
+                Type::Boolean,
+                "the reports contradict the declaration",
+            ),
+            q(
+                "contradicting_reports",
+                Type::Integer,
+                "reports contradicting it",
+            ),
+            q(
+                "open_plans",
+                Type::Integer,
+                "open action plans for the area",
+            ),
             GEOMETRY,
         ],
     },
@@ -211,11 +235,29 @@ pub const COLLECTIONS: &[Collection] = &[
         source: Source::Layer("hotspots"),
         time: true,
         tuning: &[
-            t("eps_m", "number", "DBSCAN radius, metres", 150.0, 1.0, 5000.0),
-            t("min_pts", "integer", "DBSCAN core size, reports", 5.0, 1.0, 10_000.0),
+            t(
+                "eps_m",
+                "number",
+                "DBSCAN radius, metres",
+                150.0,
+                1.0,
+                5000.0,
+            ),
+            t(
+                "min_pts",
+                "integer",
+                "DBSCAN core size, reports",
+                5.0,
+                1.0,
+                10_000.0,
+            ),
         ],
         queryables: &[
-            q("hotspot_id", Type::String, "tracked hotspot id (canonical view only)"),
+            q(
+                "hotspot_id",
+                Type::String,
+                "tracked hotspot id (canonical view only)",
+            ),
             q("cluster", Type::Integer, "cluster number in this view"),
             q("count", Type::Integer, "reports in the hotspot"),
             q("core_count", Type::Integer, "core reports"),
@@ -255,7 +297,11 @@ pub const COLLECTIONS: &[Collection] = &[
             q("count", Type::Number, "reports in the cell"),
             q("gi_z", Type::Number, "Gi* z-score"),
             q("gi_p", Type::Number, "Gi* p-value"),
-            q("bin", Type::Integer, "-3..3 confidence bin (hot > 0, cold < 0)"),
+            q(
+                "bin",
+                Type::Integer,
+                "-3..3 confidence bin (hot > 0, cold < 0)",
+            ),
             GEOMETRY,
         ],
     },
@@ -267,7 +313,14 @@ pub const COLLECTIONS: &[Collection] = &[
         source: Source::Layer("kde"),
         time: true,
         tuning: &[
-            t("bandwidth_m", "number", "kernel bandwidth, metres", 300.0, 10.0, 5000.0),
+            t(
+                "bandwidth_m",
+                "number",
+                "kernel bandwidth, metres",
+                300.0,
+                10.0,
+                5000.0,
+            ),
             t("res", "integer", "H3 resolution", 10.0, 0.0, 15.0),
             Tuning {
                 name: "weights",
@@ -291,18 +344,33 @@ pub const COLLECTIONS: &[Collection] = &[
         role: Role::Analyst,
         source: Source::Layer("near"),
         time: true,
-        tuning: &[t("within_m", "number", "distance, metres", 300.0, 0.0, 10_000.0)],
+        tuning: &[t(
+            "within_m",
+            "number",
+            "distance, metres",
+            300.0,
+            0.0,
+            10_000.0,
+        )],
         queryables: &[
             q("id", Type::String, "site id"),
             q("name", Type::String, "site name"),
             qv("kind", "kind of site", SITE_KINDS),
-            q("reports_within", Type::Integer, "reports within the distance"),
+            q(
+                "reports_within",
+                Type::Integer,
+                "reports within the distance",
+            ),
             NEAR_KINDS[0],
             NEAR_KINDS[1],
             NEAR_KINDS[2],
             NEAR_KINDS[3],
             NEAR_KINDS[4],
-            q("nearest_m", Type::Number, "distance to the nearest report, metres"),
+            q(
+                "nearest_m",
+                Type::Number,
+                "distance to the nearest report, metres",
+            ),
             GEOMETRY,
         ],
     },
@@ -370,7 +438,11 @@ mod tests {
     #[test]
     fn every_collection_has_a_geometry_queryable_and_unique_names() {
         for c in COLLECTIONS {
-            assert!(c.queryables.iter().any(|q| q.name == "geometry"), "{}", c.id);
+            assert!(
+                c.queryables.iter().any(|q| q.name == "geometry"),
+                "{}",
+                c.id
+            );
             let mut names: Vec<_> = c.queryables.iter().map(|q| q.name).collect();
             names.sort();
             names.dedup();

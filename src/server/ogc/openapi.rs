@@ -52,13 +52,21 @@ fn items_parameters(c: &Collection, max_limit: u64) -> Vec<Value> {
         }),
         param("bbox-crs", "CRS of bbox", crs_schema()),
         param("crs", "CRS of the answer's coordinates", crs_schema()),
-        param("filter", "CQL2-text filter over the queryables", json!({"type": "string"})),
+        param(
+            "filter",
+            "CQL2-text filter over the queryables",
+            json!({"type": "string"}),
+        ),
         param(
             "filter-lang",
             "filter language",
             json!({"type": "string", "enum": ["cql2-text"], "default": "cql2-text"}),
         ),
-        param("filter-crs", "CRS of the filter's geometry literals", crs_schema()),
+        param(
+            "filter-crs",
+            "CRS of the filter's geometry literals",
+            crs_schema(),
+        ),
         param(
             "properties",
             "comma-separated properties to return",
@@ -95,9 +103,16 @@ fn items_parameters(c: &Collection, max_limit: u64) -> Vec<Value> {
             _ => json!({"type": "string"}),
         };
         if !q.values.is_empty() {
-            schema["description"] = json!(format!("one of, or a comma list of: {}", q.values.join(", ")));
+            schema["description"] = json!(format!(
+                "one of, or a comma list of: {}",
+                q.values.join(", ")
+            ));
         }
-        p.push(param(q.name, &format!("equality filter: {}", q.description), schema));
+        p.push(param(
+            q.name,
+            &format!("equality filter: {}", q.description),
+            schema,
+        ));
     }
     for t in c.tuning {
         let mut schema = json!({"type": t.ty});
@@ -118,7 +133,11 @@ fn items_parameters(c: &Collection, max_limit: u64) -> Vec<Value> {
         if let Some(m) = t.max {
             schema["maximum"] = num(m);
         }
-        p.push(param(t.name, &format!("layer parameter: {}", t.description), schema));
+        p.push(param(
+            t.name,
+            &format!("layer parameter: {}", t.description),
+            schema,
+        ));
     }
     p
 }
@@ -126,7 +145,13 @@ fn items_parameters(c: &Collection, max_limit: u64) -> Vec<Value> {
 /// The document; `server` is the service root (`http://host`).
 pub fn document(server: &str, max_limit: u64) -> Value {
     let mut paths = Map::new();
-    let f = || vec![param("f", "format", json!({"type": "string", "enum": ["json"]}))];
+    let f = || {
+        vec![param(
+            "f",
+            "format",
+            json!({"type": "string", "enum": ["json"]}),
+        )]
+    };
     paths.insert(
         "/ogc".into(),
         json!({"get": {"summary": "landing page", "operationId": "landing", "tags": ["ogc"], "parameters": f(), "responses": ok("links", "application/json")}}),
@@ -157,14 +182,30 @@ pub fn document(server: &str, max_limit: u64) -> Value {
         let mut one = vec![
             json!({"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}}),
             param("crs", "CRS of the answer's coordinates", crs_schema()),
-            param("properties", "comma-separated properties to return", json!({"type": "string"})),
-            param("f", "format", json!({"type": "string", "enum": ["json", "geojson"]})),
+            param(
+                "properties",
+                "comma-separated properties to return",
+                json!({"type": "string"}),
+            ),
+            param(
+                "f",
+                "format",
+                json!({"type": "string", "enum": ["json", "geojson"]}),
+            ),
         ];
         if c.time {
-            one.push(param("datetime", "the view the id belongs to", json!({"type": "string"})));
+            one.push(param(
+                "datetime",
+                "the view the id belongs to",
+                json!({"type": "string"}),
+            ));
         }
         for t in c.tuning {
-            one.push(param(t.name, "the view the id belongs to", json!({"type": t.ty})));
+            one.push(param(
+                t.name,
+                "the view the id belongs to",
+                json!({"type": t.ty}),
+            ));
         }
         paths.insert(
             format!("/ogc/collections/{id}/items/{{featureId}}"),
@@ -172,9 +213,7 @@ pub fn document(server: &str, max_limit: u64) -> Value {
                 "parameters": one, "responses": ok("GeoJSON Feature", "application/geo+json")}}),
         );
     }
-    let error = |d: &str| {
-        json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
-    };
+    let error = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -216,7 +255,10 @@ mod tests {
             .as_array()
             .unwrap();
         let limit = params.iter().find(|p| p["name"] == "limit").unwrap();
-        assert_eq!(limit["schema"], json!({"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}));
+        assert_eq!(
+            limit["schema"],
+            json!({"type": "integer", "minimum": 1, "maximum": 10000, "default": 100})
+        );
         let res = params.iter().find(|p| p["name"] == "res").unwrap();
         assert_eq!(res["schema"]["default"], json!(9));
         assert!(params.iter().any(|p| p["name"] == "bin"));

@@ -76,7 +76,10 @@ mod tests {
         let v = feature_json(&f, Some(&["b".to_string()]), Crs::Epsg32648).unwrap();
         assert_eq!(v["properties"], json!({"b": 2}));
         // pyproj: (107.6, 16.46) in EPSG:32648 is (777613.2558, 1821604.7426).
-        assert_eq!(v["geometry"]["coordinates"][0][0], json!([777613.256, 1821604.743]));
+        assert_eq!(
+            v["geometry"]["coordinates"][0][0],
+            json!([777613.256, 1821604.743])
+        );
         let v = feature_json(&f, None, Crs::Epsg4326).unwrap();
         assert_eq!(v["geometry"]["coordinates"][0][1], json!([16.46, 107.61]));
     }

@@ -27,10 +27,7 @@ pub const DEFAULT_LIMIT: u64 = 100;
 #[derive(Debug)]
 pub enum OgcError {
     Api(ApiError),
-    UnknownParameter {
-        name: String,
-        accepted: Vec<String>,
-    },
+    UnknownParameter { name: String, accepted: Vec<String> },
 }
 
 impl From<ApiError> for OgcError {
@@ -73,7 +70,10 @@ fn bad(name: &str, m: impl std::fmt::Display) -> OgcError {
 
 /// Refuses any parameter not in `accepted`.
 pub fn only(q: &HashMap<String, String>, accepted: &[&str]) -> OgcResult<()> {
-    let mut unknown: Vec<&String> = q.keys().filter(|k| !accepted.contains(&k.as_str())).collect();
+    let mut unknown: Vec<&String> = q
+        .keys()
+        .filter(|k| !accepted.contains(&k.as_str()))
+        .collect();
     unknown.sort();
     match unknown.first() {
         None => Ok(()),
@@ -171,8 +171,9 @@ pub fn parse_bbox(s: &str, crs: Crs) -> Result<[f64; 4], String> {
         Crs::Crs84 | Crs::Epsg4326 => {
             let ll = crs.bbox_to_lonlat(b).map_err(|e| e.to_string())?;
             let lon_ok = (-180.0..=180.0).contains(&ll[0]) && (-180.0..=180.0).contains(&ll[2]);
-            let lat_ok =
-                (-90.0..=90.0).contains(&ll[1]) && (-90.0..=90.0).contains(&ll[3]) && ll[1] <= ll[3];
+            let lat_ok = (-90.0..=90.0).contains(&ll[1])
+                && (-90.0..=90.0).contains(&ll[3])
+                && ll[1] <= ll[3];
             if !(lon_ok && lat_ok) {
                 return Err(format!(
                     "{s:?}: need longitudes in -180..180, latitudes in -90..90 and the south \
@@ -411,7 +412,12 @@ pub fn items_query(
     }
     match get("filter-lang") {
         None | Some("cql2-text") => {}
-        Some(l) => return Err(bad("filter-lang", format!("{l:?}: accepted values: cql2-text"))),
+        Some(l) => {
+            return Err(bad(
+                "filter-lang",
+                format!("{l:?}: accepted values: cql2-text"),
+            ));
+        }
     }
     if let Some(text) = get("filter") {
         let e = cql2::parse(text).map_err(|e| bad("filter", e))?;
@@ -500,7 +506,10 @@ pub fn properties_param(
         if queryables::find(c.queryables, n).is_none_or(|qq| qq.ty == Type::Geometry) {
             return Err(bad(
                 "properties",
-                format!("{n:?} is not a property; accepted: {}", sortable(c).join(", ")),
+                format!(
+                    "{n:?} is not a property; accepted: {}",
+                    sortable(c).join(", ")
+                ),
             ));
         }
     }
@@ -551,7 +560,10 @@ mod tests {
 
     #[test]
     fn bboxes_in_3d_across_the_antimeridian_and_in_other_crs() {
-        assert_eq!(parse_bbox("1,2,3,4", Crs::Crs84).unwrap(), [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(
+            parse_bbox("1,2,3,4", Crs::Crs84).unwrap(),
+            [1.0, 2.0, 3.0, 4.0]
+        );
         assert_eq!(
             parse_bbox("1,2,-5,3,4,100", Crs::Crs84).unwrap(),
             [1.0, 2.0, 3.0, 4.0]
@@ -568,7 +580,10 @@ mod tests {
         assert!(parse_bbox("0,10,1,0", Crs::Crs84).is_err());
         assert!(parse_bbox("0,0,1,100", Crs::Crs84).is_err());
         let b = parse_bbox("777000,1821000,778000,1822000", Crs::Epsg32648).unwrap();
-        assert!(b[0] < 107.6 && b[2] > 107.6 && b[1] < 16.46 && b[3] > 16.46, "{b:?}");
+        assert!(
+            b[0] < 107.6 && b[2] > 107.6 && b[1] < 16.46 && b[3] > 16.46,
+            "{b:?}"
+        );
     }
 
     #[test]
@@ -599,10 +614,17 @@ mod tests {
         assert!(query(&[("crs", "EPSG:2154")], "reports").is_err());
         assert!(query(&[("discrepancy", "maybe")], "areas").is_err());
         let q = query(&[("sortby", "-count,cluster")], "hotspots").unwrap();
-        assert_eq!(q.sortby, vec![("count".into(), true), ("cluster".into(), false)]);
+        assert_eq!(
+            q.sortby,
+            vec![("count".into(), true), ("cluster".into(), false)]
+        );
         assert!(query(&[("sortby", "geometry")], "hotspots").is_err());
         assert!(query(&[("properties", "count,nope")], "hotspots").is_err());
-        let q = query(&[("bbox", "107,16,108,17"), ("status", "relapsed")], "areas").unwrap();
+        let q = query(
+            &[("bbox", "107,16,108,17"), ("status", "relapsed")],
+            "areas",
+        )
+        .unwrap();
         assert!(matches!(q.filter, Some(Expr::And(ref v)) if v.len() == 2));
     }
 
@@ -610,7 +632,10 @@ mod tests {
     fn filter_crs_literals_come_back_to_crs84() {
         let q = query(
             &[
-                ("filter", "S_INTERSECTS(geometry, POINT(777613.2558 1821604.7426))"),
+                (
+                    "filter",
+                    "S_INTERSECTS(geometry, POINT(777613.2558 1821604.7426))",
+                ),
                 ("filter-crs", "http://www.opengis.net/def/crs/EPSG/0/32648"),
             ],
             "reports",
@@ -623,6 +648,9 @@ mod tests {
         else {
             panic!()
         };
-        assert!((p.x() - 107.6).abs() < 1e-7 && (p.y() - 16.46).abs() < 1e-7, "{p:?}");
+        assert!(
+            (p.x() - 107.6).abs() < 1e-7 && (p.y() - 16.46).abs() < 1e-7,
+            "{p:?}"
+        );
     }
 }

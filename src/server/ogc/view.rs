@@ -114,17 +114,25 @@ fn prepare(features: &[Feature], tz: FixedOffset, hotspot_tag: Option<&str>) -> 
                 .property("cluster")
                 .and_then(Value::as_i64)
                 .unwrap_or_default();
-            f.id = Some(geojson::feature::Id::String(format!("cluster-{cluster}~{tag}")));
+            f.id = Some(geojson::feature::Id::String(format!(
+                "cluster-{cluster}~{tag}"
+            )));
         }
         let geometry: Option<geo::Geometry<f64>> =
             f.geometry.as_ref().and_then(|g| g.clone().try_into().ok());
-        let bbox = geometry.as_ref().and_then(|g| g.bounding_rect()).map(|r| {
-            [r.min().x, r.min().y, r.max().x, r.max().y]
-        });
+        let bbox = geometry
+            .as_ref()
+            .and_then(|g| g.bounding_rect())
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
         if let Some(b) = bbox {
             extent = Some(match extent {
                 None => b,
-                Some(e) => [e[0].min(b[0]), e[1].min(b[1]), e[2].max(b[2]), e[3].max(b[3])],
+                Some(e) => [
+                    e[0].min(b[0]),
+                    e[1].min(b[1]),
+                    e[2].max(b[2]),
+                    e[3].max(b[3]),
+                ],
             });
         }
         bytes += 256
