@@ -39,6 +39,9 @@ pub struct CrsError {
     pub message: String,
 }
 
+/// Largest projected coordinate accepted, metres (Web Mercator's extent is ±20 037 508 m).
+const LIMIT_M: f64 = 4.0e7;
+
 const WGS84: &str = "+proj=longlat +ellps=WGS84 +datum=WGS84 +no_defs";
 
 impl Crs {
@@ -143,6 +146,9 @@ impl Crs {
             Crs::Crs84 => Ok((lon, lat)),
             Crs::Epsg4326 => Ok((lat, lon)),
             _ => {
+                if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+                    return Err(self.err(lon, lat, "not a longitude, latitude"));
+                }
                 let (src, dst) = self.projs().expect("projected");
                 let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
                 proj4rs::transform::transform(src, dst, &mut p)
@@ -161,6 +167,10 @@ impl Crs {
             Crs::Crs84 => Ok((a, b)),
             Crs::Epsg4326 => Ok((b, a)),
             _ => {
+                // Far outside any projected extent (and where the inverse series misbehave).
+                if !(a.abs() <= LIMIT_M && b.abs() <= LIMIT_M) {
+                    return Err(self.err(a, b, "outside the projection's extent"));
+                }
                 let (wgs, proj) = self.projs().expect("projected");
                 let mut p = (a, b, 0.0);
                 proj4rs::transform::transform(proj, wgs, &mut p).map_err(|e| self.err(a, b, e))?;
@@ -279,6 +289,9 @@ mod tests {
         }
         assert_eq!(Crs::parse("OGC:CRS84"), Some(Crs::Crs84));
         assert_eq!(Crs::parse("EPSG:9999"), None);
+        assert!(Crs::Epsg32648.to_lonlat(1e300, 0.0).is_err());
+        assert!(Crs::Epsg3857.from_lonlat(0.0, 90.0).is_err());
+        assert!(Crs::Epsg3405.from_lonlat(200.0, 0.0).is_err());
     }
 
     #[test]

@@ -775,57 +775,6 @@ impl Store for PostgisStore {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A hand-built binary COPY stream, fed in every possible chunking.
-    #[test]
-    fn copy_binary_rows_decode_in_any_chunking() {
-        let mut stream = b"PGCOPY\n\xff\r\n\0".to_vec();
-        stream.extend_from_slice(&0u32.to_be_bytes()); // flags
-        stream.extend_from_slice(&0u32.to_be_bytes()); // header extension
-        let field = |s: &mut Vec<u8>, b: &[u8]| {
-            s.extend_from_slice(&(b.len() as i32).to_be_bytes());
-            s.extend_from_slice(b);
-        };
-        stream.extend_from_slice(&5i16.to_be_bytes());
-        field(&mut stream, "a\tb".as_bytes());
-        field(&mut stream, &107.5f64.to_be_bytes());
-        field(&mut stream, &(-16.25f64).to_be_bytes());
-        field(&mut stream, b"sale");
-        // 2000-01-02 00:00:01.5
-        field(&mut stream, &(86_401_500_000i64).to_be_bytes());
-        stream.extend_from_slice(&(-1i16).to_be_bytes());
-        let want = Report {
-            id: "a\tb".into(),
-            lon: 107.5,
-            lat: -16.25,
-            kind: crate::model::ReportKind::Sale,
-            observed_at: NaiveDate::from_ymd_opt(2000, 1, 2)
-                .unwrap()
-                .and_hms_milli_opt(0, 0, 1, 500)
-                .unwrap(),
-        };
-        for size in 1..stream.len() {
-            let mut r = CopyBinaryReports::default();
-            for chunk in stream.chunks(size) {
-                r.push(chunk).unwrap();
-            }
-            assert_eq!(r.finish().unwrap(), vec![want.clone()], "chunk size {size}");
-        }
-        let mut cut = CopyBinaryReports::default();
-        cut.push(&stream[..stream.len() - 2]).unwrap();
-        assert!(cut.finish().is_err());
-    }
-
-    #[test]
-    fn literals_double_quotes() {
-        assert_eq!(literal("O'Neil").unwrap(), "'O''Neil'");
-        assert!(literal("a\0b").is_err());
-    }
-}
-
 impl PostgisStore {
     /// Reports matching a checked CQL2 filter, sorted and paged in SQL with bound parameters
     /// (polygons tested exactly with `ST_Intersects`), and how many matched. `Ok(None)` when
@@ -879,5 +828,56 @@ impl PostgisStore {
         }
         let matched = count.fetch_one(&self.pool).await?;
         Ok(Some((reports, matched as u64)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hand-built binary COPY stream, fed in every possible chunking.
+    #[test]
+    fn copy_binary_rows_decode_in_any_chunking() {
+        let mut stream = b"PGCOPY\n\xff\r\n\0".to_vec();
+        stream.extend_from_slice(&0u32.to_be_bytes()); // flags
+        stream.extend_from_slice(&0u32.to_be_bytes()); // header extension
+        let field = |s: &mut Vec<u8>, b: &[u8]| {
+            s.extend_from_slice(&(b.len() as i32).to_be_bytes());
+            s.extend_from_slice(b);
+        };
+        stream.extend_from_slice(&5i16.to_be_bytes());
+        field(&mut stream, "a\tb".as_bytes());
+        field(&mut stream, &107.5f64.to_be_bytes());
+        field(&mut stream, &(-16.25f64).to_be_bytes());
+        field(&mut stream, b"sale");
+        // 2000-01-02 00:00:01.5
+        field(&mut stream, &(86_401_500_000i64).to_be_bytes());
+        stream.extend_from_slice(&(-1i16).to_be_bytes());
+        let want = Report {
+            id: "a\tb".into(),
+            lon: 107.5,
+            lat: -16.25,
+            kind: crate::model::ReportKind::Sale,
+            observed_at: NaiveDate::from_ymd_opt(2000, 1, 2)
+                .unwrap()
+                .and_hms_milli_opt(0, 0, 1, 500)
+                .unwrap(),
+        };
+        for size in 1..stream.len() {
+            let mut r = CopyBinaryReports::default();
+            for chunk in stream.chunks(size) {
+                r.push(chunk).unwrap();
+            }
+            assert_eq!(r.finish().unwrap(), vec![want.clone()], "chunk size {size}");
+        }
+        let mut cut = CopyBinaryReports::default();
+        cut.push(&stream[..stream.len() - 2]).unwrap();
+        assert!(cut.finish().is_err());
+    }
+
+    #[test]
+    fn literals_double_quotes() {
+        assert_eq!(literal("O'Neil").unwrap(), "'O''Neil'");
+        assert!(literal("a\0b").is_err());
     }
 }
