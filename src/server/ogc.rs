@@ -175,7 +175,7 @@ fn lookup(id: &str) -> OgcResult<&'static Collection> {
 
 fn utc(state: &AppState, t: Option<NaiveDateTime>) -> Option<String> {
     t.map(|t| {
-        let utc = t - chrono::Duration::seconds(state.config.tz.local_minus_utc() as i64);
+        let utc = t - chrono::Duration::seconds(state.config.clock.tz.local_minus_utc() as i64);
         format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S"))
     })
 }
@@ -386,7 +386,7 @@ async fn reports_page(
     iq: &ItemsQuery,
     c: &Collection,
 ) -> OgcResult<(Vec<view::Item>, u64)> {
-    let tz = state.config.tz;
+    let tz = state.config.clock.tz;
     if iq.filter.is_none() && iq.sortby.is_empty() {
         let matched = state.store.count_reports(&ReportFilter::default()).await?;
         let page = state
@@ -450,7 +450,7 @@ pub async fn items(
 ) -> OgcResult<Response> {
     let c = lookup(&id)?;
     let role = caller.require(c.role)?;
-    let tz = state.config.tz;
+    let tz = state.config.clock.tz;
     let iq = query::items_query(&q, c, tz, state.config.max_limit)?;
     let props = iq.properties.as_deref();
     let (features, matched) = match c.source {
@@ -562,7 +562,7 @@ pub async fn item(
     check_f(&q)?;
     let crs = query::item_crs(&q)?;
     let props = query::properties_param(&q, c)?;
-    let tz = state.config.tz;
+    let tz = state.config.clock.tz;
     let not_found = |hint: &str| {
         OgcError::Api(ApiError::NotFound(format!(
             "no feature {fid:?} in {id}{hint}"

@@ -204,7 +204,7 @@ pub async fn view(
         return Ok(v);
     }
     let l = layer(state, name, job, canonical.clone(), role).await?;
-    let tz = state.config.tz;
+    let tz = state.config.clock.tz;
     let tag = (c.id == "hotspots" && !is_default).then(|| {
         let h = sha2::Sha256::digest(canonical.as_bytes());
         hex::encode(&h[..4])
