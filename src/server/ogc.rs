@@ -379,8 +379,8 @@ fn page_of(
     (idx[start..end].to_vec(), matched)
 }
 
-/// A page of reports: counted and paged in the store when nothing but paging is asked,
-/// otherwise filtered and sorted over the reports (see ARCHITECTURE.md for the SQL path).
+/// A page of reports: filtered, sorted, counted and paged in the store's SQL; in memory only
+/// for a filter without an SQL form.
 async fn reports_page(
     state: &AppState,
     iq: &ItemsQuery,
@@ -397,6 +397,28 @@ async fn reports_page(
                 ..ReportFilter::default()
             })
             .await?;
+        return Ok((page.iter().map(|r| report_item(r, tz)).collect(), matched));
+    }
+    // The store filters, sorts and pages in SQL (bound parameters); a polygon on SQLite is
+    // narrowed in SQL and re-checked here with the same evaluator.
+    let ctx = Context {
+        queryables: c.queryables,
+        tz,
+    };
+    let recheck = |r: &crate::model::Report| {
+        iq.filter
+            .as_ref()
+            .is_none_or(|e| ctx.matches(e, &report_item(r, tz)))
+    };
+    let q = crate::filter::sql::PageQuery {
+        filter: iq.filter.as_ref(),
+        sortby: &iq.sortby,
+        tz,
+        limit: iq.limit,
+        offset: iq.offset,
+        recheck: &recheck,
+    };
+    if let Some((page, matched)) = state.store.reports_page(&q).await? {
         return Ok((page.iter().map(|r| report_item(r, tz)).collect(), matched));
     }
     let all: Vec<view::Item> = state

@@ -669,6 +669,13 @@ impl Store for PostgisStore {
         reader.finish()
     }
 
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        self.cql_page(q).await
+    }
+
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
         self.check_area(filter).await?;
         let mut qb = report_query("SELECT COUNT(*)", filter);
@@ -779,7 +786,7 @@ impl PostgisStore {
     /// Reports matching a checked CQL2 filter, sorted and paged in SQL with bound parameters
     /// (polygons tested exactly with `ST_Intersects`), and how many matched. `Ok(None)` when
     /// the filter has no SQL form (the caller evaluates it in memory).
-    pub async fn reports_page(
+    async fn cql_page(
         &self,
         q: &crate::filter::sql::PageQuery<'_, Report>,
     ) -> Result<Option<(Vec<Report>, u64)>> {

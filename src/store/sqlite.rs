@@ -475,6 +475,13 @@ impl Store for SqliteStore {
         self.filtered_reports(filter, true).await
     }
 
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        self.cql_page(q).await
+    }
+
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
         if filter.area.is_some() {
             let unpaged = ReportFilter {
@@ -611,7 +618,7 @@ impl SqliteStore {
     /// and how many matched. `Ok(None)` when the filter has no SQL form here (the caller then
     /// evaluates it in memory). A polygon literal narrows by its bounding box in SQL and is
     /// re-checked exactly with `q.recheck`, the page then being cut in memory.
-    pub async fn reports_page(
+    async fn cql_page(
         &self,
         q: &crate::filter::sql::PageQuery<'_, Report>,
     ) -> Result<Option<(Vec<Report>, u64)>> {
