@@ -360,6 +360,13 @@ fn page_of(
     c: &Collection,
     tz: chrono::FixedOffset,
 ) -> (Vec<usize>, u64) {
+    if iq.filter.is_none() && iq.sortby.is_empty() {
+        // GDAL's plain paging (limit=10, offset=N): a range, nothing to scan.
+        let n = items.len() as u64;
+        let start = iq.offset.min(n);
+        let end = (start + iq.limit).min(n);
+        return ((start as usize..end as usize).collect(), n);
+    }
     let ctx = Context {
         queryables: c.queryables,
         tz,
