@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: sets up a fresh Debian 12 machine (system packages, PostGIS, the
 # web bundle) and runs every check: formatting, clippy, unit/property/contract/store/server
-# tests (nextest), doctests, the GDAL OGC test, the API fuzz and the browser test.
+# tests (nextest, with the GDAL and owslib OGC tests), doctests, the API fuzz and the browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,8 @@ bash scripts/setup-postgis.sh
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1/test}"
 step "web map bundle"
 bash scripts/build-web.sh
+step "GIS client tools (owslib, pyproj, OpenAPI validator venv)"
+bash scripts/setup-pytools.sh >/dev/null
 
 step "format and lints"
 cargo fmt --check

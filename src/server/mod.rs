@@ -81,6 +81,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ServerConfig>,
     pub cache: Arc<LayerCache<Layer>>,
+    /// OGC collection views prepared from the cached layers (see `ogc::view`).
+    pub ogc_views: Arc<LayerCache<ogc::view::View>>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
     refreshing: Arc<std::sync::atomic::AtomicBool>,
     summary: SummarySlot,
@@ -110,6 +112,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
         AppState {
             cache: Arc::new(LayerCache::new(config.cache_bytes)),
+            ogc_views: Arc::new(LayerCache::new(config.cache_bytes / 2)),
             store,
             config: Arc::new(config),
             version: Arc::new(Mutex::new(None)),
@@ -216,7 +219,7 @@ pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let mut app = Router::new()
         .merge(api::routes())
-        .nest("/ogc", ogc::routes())
+        .merge(ogc::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
         .with_state(state)

@@ -34,7 +34,8 @@ impl Modify for BearerAuth {
         api::plan_history, super::audit::list_audit,
         api::list_declarations, api::create_declarations,
         api::list_imports, api::undo_import, api::create_token,
-        ogc::landing, ogc::conformance, ogc::collections, ogc::collection, ogc::items, ogc::item,
+        ogc::landing, ogc::api, ogc::conformance, ogc::collections, ogc::collection,
+        ogc::queryables_doc, ogc::items, ogc::item,
         openapi_json,
     ),
     components(schemas(

@@ -194,6 +194,13 @@ pub trait Store: Send + Sync {
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>>;
     /// Number of reports matching the filter, ignoring `limit`/`offset` (the total for paging).
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64>;
+    /// Reports matching a checked CQL2 filter (the OGC `reports` items), sorted and paged in
+    /// SQL with bound parameters, and how many matched; `None` when the filter has no SQL form
+    /// on this backend (the caller evaluates it in memory).
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>>;
     async fn report(&self, id: &str) -> Result<Option<Report>>;
     async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>>;
     /// All areas, or those of one level.

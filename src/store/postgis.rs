@@ -704,6 +704,13 @@ impl Store for PostgisStore {
         Ok(out)
     }
 
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        self.cql_page(q).await
+    }
+
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
         filter.validate()?;
         self.check_area(filter).await?;
@@ -864,6 +871,62 @@ impl Drop for CloseUnlessDone {
         if let Some(mut conn) = self.0.take() {
             conn.close_on_drop();
         }
+    }
+}
+
+impl PostgisStore {
+    /// Reports matching a checked CQL2 filter, sorted and paged in SQL with bound parameters
+    /// (polygons tested exactly with `ST_Intersects`), and how many matched. `Ok(None)` when
+    /// the filter has no SQL form (the caller evaluates it in memory).
+    async fn cql_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        use crate::filter::sql::{Dialect, REPORT_COLUMNS, SqlValue, page_sql};
+        let Ok((filter, order)) = page_sql(q, REPORT_COLUMNS, Dialect::Postgres, "id") else {
+            return Ok(None);
+        };
+        let (where_sql, params) = match &filter {
+            Some(f) => (format!(" WHERE {}", f.sql), f.params.clone()),
+            None => (String::new(), Vec::new()),
+        };
+        let n = params.len();
+        let sql = format!(
+            "SELECT id, lon, lat, kind, observed_at FROM reports{where_sql} ORDER BY {order} \
+             LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut rows = sqlx::query_as::<_, (String, f64, f64, String, NaiveDateTime)>(&sql);
+        for p in &params {
+            rows = match p {
+                SqlValue::Text(s) => rows.bind(s.clone()),
+                SqlValue::F64(x) => rows.bind(*x),
+                SqlValue::I64(x) => rows.bind(*x),
+                SqlValue::Timestamp(t) => rows.bind(*t),
+            };
+        }
+        let rows = rows
+            .bind(q.limit.min(i64::MAX as u64) as i64)
+            .bind(q.offset.min(i64::MAX as u64) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        let reports = rows
+            .into_iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for p in params {
+            count = match p {
+                SqlValue::Text(s) => count.bind(s),
+                SqlValue::F64(x) => count.bind(x),
+                SqlValue::I64(x) => count.bind(x),
+                SqlValue::Timestamp(t) => count.bind(t),
+            };
+        }
+        let matched = count.fetch_one(&self.pool).await?;
+        Ok(Some((reports, matched as u64)))
     }
 }
 

@@ -476,6 +476,13 @@ impl Store for SqliteStore {
         self.filtered_reports(filter, true).await
     }
 
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        self.cql_page(q).await
+    }
+
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
         filter.validate()?;
         if filter.area.is_some() {
@@ -637,5 +644,73 @@ impl Store for SqliteStore {
         query: &super::audit::AuditQuery,
     ) -> Result<Vec<super::audit::AuditEntry>> {
         Queries::<Sqlite>::audit(&self.pool, query).await
+    }
+}
+
+impl SqliteStore {
+    /// Reports matching a checked CQL2 filter, sorted and paged in SQL with bound parameters,
+    /// and how many matched. `Ok(None)` when the filter has no SQL form here (the caller then
+    /// evaluates it in memory). A polygon literal narrows by its bounding box in SQL and is
+    /// re-checked exactly with `q.recheck`, the page then being cut in memory.
+    async fn cql_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        use crate::filter::sql::{Dialect, REPORT_COLUMNS, SqlValue, page_sql};
+        let Ok((filter, order)) = page_sql(q, REPORT_COLUMNS, Dialect::Sqlite, "id") else {
+            return Ok(None);
+        };
+        let (where_sql, params, exact) = match &filter {
+            Some(f) => (format!(" WHERE {}", f.sql), f.params.clone(), f.exact),
+            None => (String::new(), Vec::new(), true),
+        };
+        let n = params.len();
+        let page = if exact {
+            format!(" LIMIT ?{} OFFSET ?{}", n + 1, n + 2)
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT id, lon, lat, kind, observed_at FROM reports{where_sql} ORDER BY {order}{page}"
+        );
+        let mut rows = sqlx::query_as::<_, (String, f64, f64, String, i64)>(&sql);
+        for p in &params {
+            rows = match p {
+                SqlValue::Text(s) => rows.bind(s.clone()),
+                SqlValue::F64(x) => rows.bind(*x),
+                SqlValue::I64(x) => rows.bind(*x),
+                SqlValue::Timestamp(t) => rows.bind(codec::micros(*t)),
+            };
+        }
+        if exact {
+            rows = rows
+                .bind(q.limit.min(i64::MAX as u64) as i64)
+                .bind(q.offset.min(i64::MAX as u64) as i64);
+        }
+        let mut reports = rows
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        if !exact {
+            reports.retain(|r| (q.recheck)(r));
+            let matched = reports.len() as u64;
+            let start = q.offset.min(matched) as usize;
+            let end = (start as u64 + q.limit).min(matched) as usize;
+            return Ok(Some((reports.drain(start..end).collect(), matched)));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for p in params {
+            count = match p {
+                SqlValue::Text(s) => count.bind(s),
+                SqlValue::F64(x) => count.bind(x),
+                SqlValue::I64(x) => count.bind(x),
+                SqlValue::Timestamp(t) => count.bind(codec::micros(t)),
+            };
+        }
+        let matched = count.fetch_one(&self.pool).await?;
+        Ok(Some((reports, matched as u64)))
     }
 }
