@@ -3,6 +3,7 @@
 //!
 //! Every subcommand lives in its own file with an `Args` struct and a `run` function; add
 //! new ones to [`Command`] and [`run`].
+pub mod briefing;
 pub mod chart;
 pub mod cluster;
 pub mod db;
@@ -76,6 +77,9 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Loads the synthetic An Cựu demo ward into the store and serves the map.
     Demo(demo::Args),
+    /// The monthly briefing of an area: one A4 PDF (or HTML page) with the dashboard, a
+    /// map, the charts, hotspots with their plans and the discrepancies.
+    Briefing(briefing::Args),
 }
 
 /// Runs a parsed command line.
@@ -98,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => block_on(serve::run(a)),
         Command::Token(a) => block_on(token::run(a)),
         Command::Demo(a) => block_on(demo::run(a)),
+        Command::Briefing(a) => block_on(briefing::run(a)),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Output: RFC 7946 GeoJSON layers and plotters charts, written atomically.
+//! Output: RFC 7946 GeoJSON layers, plotters charts and the monthly briefing (PDF/HTML).
 
 pub mod atomic;
 pub mod charts;
 pub mod geojson;
+pub mod briefing;

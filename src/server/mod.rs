@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod cache;
 pub mod charts;
+pub mod dashboard;
 pub mod error;
 pub mod features;
 pub mod layers;
@@ -214,6 +215,7 @@ pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let mut app = Router::new()
         .merge(api::routes())
+        .merge(dashboard::routes())
         .nest("/ogc", ogc::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
