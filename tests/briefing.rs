@@ -124,7 +124,10 @@ async fn pdf_briefing_of_the_demo_ward_reads_as_the_dashboard_says() {
         .parse()
         .unwrap();
     assert!((1..=3).contains(&pages), "{pages} pages");
-    assert!(info.contains("595.28 x 841.89") || info.contains("595 x 842"), "A4: {info}");
+    assert!(
+        info.contains("595.28 x 841.89") || info.contains("595 x 842"),
+        "A4: {info}"
+    );
 
     let text = run("pdftotext", &["-layout", &pdf, "-"]);
     for needle in [
@@ -152,7 +155,10 @@ async fn pdf_briefing_of_the_demo_ward_reads_as_the_dashboard_says() {
             t["children"],
             pct(&t["actual_share"])
         );
-        assert!(text.contains(&line), "target {line:?} missing from:\n{text}");
+        assert!(
+            text.contains(&line),
+            "target {line:?} missing from:\n{text}"
+        );
     }
     for h in d["hotspots"].as_array().unwrap() {
         if let Some(id) = h["id"].as_str() {
@@ -232,7 +238,9 @@ async fn dashboard_equals_status_and_progress() {
         assert_eq!(c["status"], s["status"], "{}", c["id"]);
         assert_eq!(c["since"], s["since"], "{}", c["id"]);
         assert_eq!(c["window_reports"], s["window_reports"], "{}", c["id"]);
-        *counts.entry(s["status"].as_str().unwrap().into()).or_default() += 1;
+        *counts
+            .entry(s["status"].as_str().unwrap().into())
+            .or_default() += 1;
     }
     for (status, n) in d["per_status"].as_object().unwrap() {
         assert_eq!(
@@ -305,7 +313,10 @@ async fn briefing_over_http_and_bad_requests() {
         .get(&format!("/api/briefing?area={AREA}&month={MONTH}"), None)
         .await;
     assert_eq!(a.status, 200, "{}", a.text());
-    assert_eq!(a.header(axum::http::header::CONTENT_TYPE), "application/pdf");
+    assert_eq!(
+        a.header(axum::http::header::CONTENT_TYPE),
+        "application/pdf"
+    );
     assert!(a.body.starts_with(b"%PDF-"));
     assert!(
         a.header(axum::http::header::CONTENT_DISPOSITION)
@@ -318,17 +329,24 @@ async fn briefing_over_http_and_bad_requests() {
         )
         .await;
     assert_eq!(a.status, 200);
-    assert!(a.header(axum::http::header::CONTENT_TYPE).starts_with("text/html"));
+    assert!(
+        a.header(axum::http::header::CONTENT_TYPE)
+            .starts_with("text/html")
+    );
     let html = a.text();
     assert!(html.contains("Data up to") && html.contains("SYNTHETIC DATA"));
 
     let a = app.get("/api/briefing?area=NOWHERE", None).await;
     assert_eq!(a.status, 404, "{}", a.text());
     assert!(a.text().contains("NOWHERE"));
-    let a = app.get("/api/dashboard?area=P-ANCUU&month=2026-13", None).await;
+    let a = app
+        .get("/api/dashboard?area=P-ANCUU&month=2026-13", None)
+        .await;
     assert_eq!(a.status, 400);
     assert!(a.text().contains("month"), "{}", a.text());
-    let a = app.get("/api/briefing?area=P-ANCUU&format=docx", None).await;
+    let a = app
+        .get("/api/briefing?area=P-ANCUU&format=docx", None)
+        .await;
     assert_eq!(a.status, 400);
     assert!(a.text().contains("format"), "{}", a.text());
     let a = app.get("/api/dashboard", None).await;
@@ -366,7 +384,8 @@ fn html_briefing_is_one_self_contained_page() {
     let html = dir.read("briefing.html");
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<html lang=\"vi\">"));
-    for needle in ["An Cựu", "Dữ liệu đến", "DỮ LIỆU TỔNG HỢP", "Rõ thẩm quyền"] {
+    for needle in ["An Cựu", "Dữ liệu đến", "DỮ LIỆU TỔNG HỢP", "Rõ thẩm quyền"]
+    {
         assert!(html.contains(needle), "{needle:?} missing");
     }
     // The map and both charts are inline SVG; nothing is fetched, nothing runs.
@@ -396,11 +415,16 @@ fn bad_briefing_arguments_are_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
     let out = hotspot()
-        .args(["briefing", "--db", &url, "--area", AREA, "--month", "2026-13"])
+        .args([
+            "briefing", "--db", &url, "--area", AREA, "--month", "2026-13",
+        ])
         .arg("--out")
         .arg(dir.s("x.pdf"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("month") || String::from_utf8_lossy(&out.stderr).contains("2026-13"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("month")
+            || String::from_utf8_lossy(&out.stderr).contains("2026-13")
+    );
 }

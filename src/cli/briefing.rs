@@ -76,7 +76,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
         r => r?,
     };
-    let mut out = AtomicOutput::create(&args.out).with_context(|| format!("writing {}", args.out))?;
+    let mut out =
+        AtomicOutput::create(&args.out).with_context(|| format!("writing {}", args.out))?;
     out.write_all(&bytes)
         .and_then(|_| out.commit())
         .with_context(|| format!("writing {}", args.out))?;

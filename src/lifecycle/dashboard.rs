@@ -195,9 +195,10 @@ pub fn dashboard(
             .filter(|d| d.area_id == a.id && d.declared_at < next_month)
             .max_by_key(|d| d.declared_at);
         let contradicted = declared.is_some_and(|d| {
-            input.checks.iter().any(|c| {
-                c.area_id == d.area_id && c.declared_at == d.declared_at && c.contradicted
-            })
+            input
+                .checks
+                .iter()
+                .any(|c| c.area_id == d.area_id && c.declared_at == d.declared_at && c.contradicted)
         });
         children.push(ChildRow {
             id: a.id.clone(),
@@ -479,9 +480,24 @@ mod tests {
             ..hs.clone()
         };
         let plans = vec![
-            plan(1, PlanSubject::Area("G1".into()), "2026-01-31", PlanState::Open),
-            plan(2, PlanSubject::Area("OTHER".into()), "2026-01-31", PlanState::Open),
-            plan(3, PlanSubject::Area("W".into()), "2026-12-31", PlanState::Open),
+            plan(
+                1,
+                PlanSubject::Area("G1".into()),
+                "2026-01-31",
+                PlanState::Open,
+            ),
+            plan(
+                2,
+                PlanSubject::Area("OTHER".into()),
+                "2026-01-31",
+                PlanState::Open,
+            ),
+            plan(
+                3,
+                PlanSubject::Area("W".into()),
+                "2026-12-31",
+                PlanState::Open,
+            ),
         ];
         let input = DashboardInput {
             areas: &areas,
@@ -498,7 +514,11 @@ mod tests {
         let ids: Vec<&str> = d.children.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["G1", "G2", "G10"], "children only, natural order");
         assert_eq!(d.per_status[&AreaStatus::Hotspot], 1);
-        assert_eq!(d.per_status[&AreaStatus::Clean], 2, "G2 quiet 8 months, G10 never active");
+        assert_eq!(
+            d.per_status[&AreaStatus::Clean],
+            2,
+            "G2 quiet 8 months, G10 never active"
+        );
         assert_eq!(d.per_status[&AreaStatus::KeptClean], 0);
         assert_eq!(d.drug_free, 2);
         assert!(d.children[0].contradicted);

@@ -54,10 +54,9 @@ pub fn hide_small_hotspots(d: &mut Dashboard, min_count: usize) {
 /// True when the area's names or the sites on its map carry the synthetic marker.
 pub fn is_synthetic(data: &ProgrammeData, area: &Area) -> bool {
     area.name.contains(SYNTHETIC_MARK)
-        || data
-            .areas
-            .iter()
-            .any(|a| a.parent_id.as_deref() == Some(area.id.as_str()) && a.name.contains(SYNTHETIC_MARK))
+        || data.areas.iter().any(|a| {
+            a.parent_id.as_deref() == Some(area.id.as_str()) && a.name.contains(SYNTHETIC_MARK)
+        })
 }
 
 /// The map of the dashboard's area: its outline, children by status, hotspots and the
@@ -102,7 +101,12 @@ pub fn map_data(data: &ProgrammeData, area: &Area, d: &Dashboard) -> MapData {
         .hotspots
         .iter()
         .map(|h| MapHotspot {
-            label: h.id.clone().unwrap_or_else(|| "?".into()),
+            // Label what the committee acts on: active hotspots and those with a plan.
+            label: if h.active || !h.plans.is_empty() {
+                h.id.clone().unwrap_or_else(|| "?".into())
+            } else {
+                String::new()
+            },
             active: h.active,
             polygon: h.polygon.clone(),
         })

@@ -1,6 +1,6 @@
 //! Output: RFC 7946 GeoJSON layers, plotters charts and the monthly briefing (PDF/HTML).
 
 pub mod atomic;
+pub mod briefing;
 pub mod charts;
 pub mod geojson;
-pub mod briefing;

@@ -4,13 +4,13 @@
 //! groups not yet clean, contradicted declarations and how the numbers are computed.
 
 use super::words::{self, date, month, pct, t};
-use super::{BriefingData, BriefingError, Block, Cell, Format, Picture, Tone, map};
+use super::{Block, BriefingData, BriefingError, Cell, Format, Picture, Tone, map};
 use crate::lifecycle::dashboard::Dashboard;
 use crate::model::{AreaLevel, AreaStatus, PlanState, PlanSubject};
 use crate::render::charts::{Chart, Lang, render_rgb, render_svg};
 
 /// Pixel size the charts are drawn at (their fonts stay legible across an A4 column).
-const CHART_SIZE: (u32, u32) = (1100, 600);
+const CHART_SIZE: (u32, u32) = (1100, 540);
 
 /// The document title (PDF metadata, HTML `<title>`).
 pub fn title(data: &BriefingData, lang: Lang) -> String {
@@ -69,6 +69,12 @@ pub fn map_label(id: &str, name: &str) -> String {
     short_label(id, name)
 }
 
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
 fn encode_png(rgb: &[u8], size: (u32, u32)) -> Result<Vec<u8>, BriefingError> {
     use image::ImageEncoder;
     let mut out = Vec::new();
@@ -86,6 +92,20 @@ fn chart_picture(chart: &Chart, lang: Lang, format: Format) -> Result<Picture, B
             height: CHART_SIZE.1,
         },
         Format::Html => Picture::Svg(render_svg(chart, lang, CHART_SIZE)?),
+    })
+}
+
+fn chart_figure(
+    chart: &Chart,
+    lang: Lang,
+    format: Format,
+    number: usize,
+    caption: &str,
+) -> Result<Block, BriefingError> {
+    Ok(Block::Figure {
+        picture: chart_picture(chart, lang, format)?,
+        aspect: CHART_SIZE.1 as f32 / CHART_SIZE.0 as f32,
+        caption: format!("{} {number}. {caption}", t(lang, "Hình", "Figure")),
     })
 }
 
@@ -113,7 +133,11 @@ fn status_cell(s: AreaStatus, lang: Lang) -> Cell {
 fn header(data: &BriefingData, lang: Lang) -> Block {
     let d = &data.dashboard;
     let data_as_of = match data.data_as_of {
-        Some(day) => format!("{} {}", t(lang, "Dữ liệu đến", "Data up to"), date(day, lang)),
+        Some(day) => format!(
+            "{} {}",
+            t(lang, "Dữ liệu đến", "Data up to"),
+            date(day, lang)
+        ),
         None => t(
             lang,
             "Chưa có tin báo đến ngày đánh giá",
@@ -159,9 +183,9 @@ fn tiles(d: &Dashboard, lang: Lang) -> Block {
     let n = d.children.len();
     let hot = d.per_status[&AreaStatus::Hotspot];
     let count_tone = |v: usize| if v == 0 { Tone::Good } else { Tone::Bad };
-    let level = d
-        .child_level
-        .map_or(t(lang, "đơn vị", "areas"), |l| words::level_plural(l, lang));
+    let level = d.child_level.map_or(t(lang, "đơn vị", "areas"), |l| {
+        words::level_plural(l, lang)
+    });
     Block::Tiles(vec![
         (
             format!("{}/{}", d.drug_free, n),
@@ -185,7 +209,12 @@ fn tiles(d: &Dashboard, lang: Lang) -> Block {
         ),
         (
             d.hotspots_without_plan.len().to_string(),
-            t(lang, "điểm nóng chưa có kế hoạch", "hotspots without a plan").to_string(),
+            t(
+                lang,
+                "điểm nóng chưa có kế hoạch",
+                "hotspots without a plan",
+            )
+            .to_string(),
             count_tone(d.hotspots_without_plan.len()),
         ),
         (
@@ -298,10 +327,37 @@ fn targets_table(d: &Dashboard, lang: Lang) -> Block {
     }
 }
 
+/// Hotspots that need the committee's attention: active ones and those with a plan.
+fn listed(h: &crate::lifecycle::dashboard::HotspotRow) -> bool {
+    h.active || !h.plans.is_empty()
+}
+
+fn dormant_note(d: &Dashboard, lang: Lang) -> Option<Block> {
+    let rest: Vec<&str> = d
+        .hotspots
+        .iter()
+        .filter(|h| !listed(h))
+        .map(|h| h.id.as_deref().unwrap_or("–"))
+        .collect();
+    (!rest.is_empty()).then(|| {
+        Block::Paragraph(format!(
+            "{} {}: {}.",
+            rest.len(),
+            t(
+                lang,
+                "điểm nóng tạm lắng (không có tin báo trong 6 tháng) chưa có kế hoạch",
+                "dormant hotspots (no report in 6 months) without a plan"
+            ),
+            rest.join(", ")
+        ))
+    })
+}
+
 fn hotspots_table(d: &Dashboard, lang: Lang) -> Block {
     let rows = d
         .hotspots
         .iter()
+        .filter(|h| listed(h))
         .map(|h| {
             let plans: Vec<String> = h
                 .plans
@@ -357,7 +413,7 @@ fn hotspots_table(d: &Dashboard, lang: Lang) -> Block {
             t(lang, "Tình trạng", "State").into(),
             t(lang, "Kế hoạch", "Plan").into(),
         ],
-        widths: vec![1.0, 0.7, 1.6, 1.1, 3.2],
+        widths: vec![1.0, 0.7, 1.6, 1.3, 3.0],
         rows,
     }
 }
@@ -564,22 +620,6 @@ pub fn blocks(
         }
     )));
     out.push(status_table(d, lang));
-    out.push(Block::Heading(format!(
-        "2. {}",
-        t(lang, "Tiến độ so với mục tiêu", "Progress against the targets")
-    )));
-    if d.targets.is_empty() {
-        out.push(Block::Paragraph(
-            t(
-                lang,
-                "Địa bàn chưa có mục tiêu.",
-                "The area has no targets.",
-            )
-            .into(),
-        ));
-    } else {
-        out.push(targets_table(d, lang));
-    }
     out.push(Block::Figure {
         picture: map_picture(data, lang, format)?,
         aspect: map::SIZE.1 as f32 / map::SIZE.0 as f32,
@@ -595,30 +635,59 @@ pub fn blocks(
         )
         .replace("  ", " "),
     });
-    out.push(Block::PageBreak);
     out.push(Block::Heading(format!(
-        "3. {}",
-        t(lang, "Diễn biến", "Trends")
+        "2. {}",
+        t(
+            lang,
+            "Tiến độ so với mục tiêu",
+            "Progress against the targets"
+        )
     )));
-    for (i, chart) in data.charts.iter().enumerate() {
-        let caption = match chart {
-            Chart::Trend(_) => t(
+    if d.targets.is_empty() {
+        out.push(Block::Paragraph(
+            t(
                 lang,
-                "Số tin báo theo tháng và loại; nền là trạng thái của địa bàn.",
-                "Reports per month and kind; the background is the area's status.",
-            ),
-            Chart::Targets(_) => t(
+                "Địa bàn chưa có mục tiêu.",
+                "The area has no targets.",
+            )
+            .into(),
+        ));
+    } else {
+        out.push(targets_table(d, lang));
+    }
+    for chart in data
+        .charts
+        .iter()
+        .filter(|c| matches!(c, Chart::Targets(_)))
+    {
+        out.push(chart_figure(
+            chart,
+            lang,
+            format,
+            2,
+            t(
                 lang,
                 "Tỷ lệ đơn vị trực thuộc sạch ma túy theo tháng so với mục tiêu.",
                 "Share of child areas drug-free per month against the targets.",
             ),
-            _ => "",
-        };
-        out.push(Block::Figure {
-            picture: chart_picture(chart, lang, format)?,
-            aspect: CHART_SIZE.1 as f32 / CHART_SIZE.0 as f32,
-            caption: format!("{} {}. {caption}", t(lang, "Hình", "Figure"), i + 2),
-        });
+        )?);
+    }
+    for chart in data.charts.iter().filter(|c| matches!(c, Chart::Trend(_))) {
+        out.push(Block::Heading(format!(
+            "3. {}",
+            t(lang, "Diễn biến tin báo", "Reports over time")
+        )));
+        out.push(chart_figure(
+            chart,
+            lang,
+            format,
+            3,
+            t(
+                lang,
+                "Số tin báo theo tháng và loại; nền là trạng thái của địa bàn.",
+                "Reports per month and kind; the background is the area's status.",
+            ),
+        )?);
     }
     out.push(Block::Heading(format!(
         "4. {}",
@@ -638,7 +707,10 @@ pub fn blocks(
             .into(),
         ));
     } else {
-        out.push(hotspots_table(d, lang));
+        if d.hotspots.iter().any(listed) {
+            out.push(hotspots_table(d, lang));
+        }
+        out.extend(dormant_note(d, lang));
     }
     if d.plans.is_empty() {
         out.push(Block::Paragraph(
@@ -649,7 +721,7 @@ pub fn blocks(
     }
     out.push(Block::Heading(format!(
         "5. {} {}",
-        level,
+        capitalised(level),
         t(lang, "chưa sạch ma túy", "not yet drug-free")
     )));
     match not_clean_table(d, lang) {

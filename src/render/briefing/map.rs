@@ -16,7 +16,7 @@ use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Pixel size of the map image (about 270 dpi across an A4 text column).
-pub const SIZE: (u32, u32) = (1800, 1120);
+pub const SIZE: (u32, u32) = (1800, 1000);
 
 /// Width of the legend panel, pixels.
 const LEGEND_W: i32 = 470;
@@ -101,7 +101,11 @@ fn site_symbol<DB: DrawingBackend>(
     let r = 13;
     match kind {
         SiteKind::School => {
-            let tri = vec![(p.0, p.1 - r - 3), (p.0 - r - 2, p.1 + r), (p.0 + r + 2, p.1 + r)];
+            let tri = vec![
+                (p.0, p.1 - r - 3),
+                (p.0 - r - 2, p.1 + r),
+                (p.0 + r + 2, p.1 + r),
+            ];
             root.draw(&Polygon::new(tri.clone(), c.filled()))
                 .map_err(plot)?;
             let mut ring = tri;
@@ -142,17 +146,29 @@ pub fn draw<DB: DrawingBackend>(
     let bbox = map
         .outline
         .bounding_rect()
-        .or_else(|| geo::MultiPolygon(
-            map.children.iter().flat_map(|c| c.geometry.0.clone()).collect(),
-        )
-        .bounding_rect())
+        .or_else(|| {
+            geo::MultiPolygon(
+                map.children
+                    .iter()
+                    .flat_map(|c| c.geometry.0.clone())
+                    .collect(),
+            )
+            .bounding_rect()
+        })
         .ok_or_else(|| BriefingError::Map("the area has no geometry".into()))?;
-    let pad_x = (bbox.max().x - bbox.min().x) * 0.03;
-    let pad_y = (bbox.max().y - bbox.min().y) * 0.03;
+    let pad_x = (bbox.max().x - bbox.min().x) * 0.05;
+    let pad_y = (bbox.max().y - bbox.min().y) * 0.05;
     let bbox = geo::Rect::new(
         geo::coord! { x: bbox.min().x - pad_x, y: bbox.min().y - pad_y },
         geo::coord! { x: bbox.max().x + pad_x, y: bbox.max().y + pad_y },
     );
+    // Everything geographic is drawn into the frame's own area, which clips it: a site
+    // polygon reaching out of the area must not run over the legend.
+    let legend_root = root;
+    let root = &root
+        .clone()
+        .shrink((frame.0, frame.1), (frame.2 as u32, frame.3 as u32));
+    let frame = (0, 0, frame.2, frame.3);
     let pr = Projection::fit(bbox, frame);
     let grey = RGBColor(90, 90, 90);
 
@@ -182,8 +198,11 @@ pub fn draw<DB: DrawingBackend>(
                 WHITE.stroke_width(5),
             ))
             .map_err(plot)?;
-            root.draw(&PathElement::new(pr.ring(poly.exterior()), grey.stroke_width(2)))
-                .map_err(plot)?;
+            root.draw(&PathElement::new(
+                pr.ring(poly.exterior()),
+                grey.stroke_width(2),
+            ))
+            .map_err(plot)?;
         }
     }
     for poly in &map.outline.0 {
@@ -242,17 +261,23 @@ pub fn draw<DB: DrawingBackend>(
         };
         root.draw(&PathElement::new(ring.clone(), style))
             .map_err(plot)?;
+        if hs.label.is_empty() {
+            continue;
+        }
         let top = ring.iter().min_by_key(|p| p.1).copied().unwrap_or((0, 0));
         let label = hs.label.clone();
         let tw = (label.chars().count() as i32) * 17 + 16;
-        let at = (top.0 - tw / 2, top.1 - 52);
+        let at = (top.0 - tw / 2, (top.1 - 48).max(4));
         root.draw(&Rectangle::new(
             [at, (at.0 + tw, at.1 + 40)],
             WHITE.mix(0.9).filled(),
         ))
         .map_err(plot)?;
-        root.draw(&Rectangle::new([at, (at.0 + tw, at.1 + 40)], red.stroke_width(2)))
-            .map_err(plot)?;
+        root.draw(&Rectangle::new(
+            [at, (at.0 + tw, at.1 + 40)],
+            red.stroke_width(2),
+        ))
+        .map_err(plot)?;
         root.draw(&Text::new(
             label,
             (at.0 + tw / 2, at.1 + 20),
@@ -273,7 +298,7 @@ pub fn draw<DB: DrawingBackend>(
         }
     }
     draw_north_and_scale(root, &pr, frame)?;
-    draw_legend(root, map, lang, (w - LEGEND_W, 12))
+    draw_legend(legend_root, map, lang, (w - LEGEND_W, 12))
 }
 
 fn draw_north_and_scale<DB: DrawingBackend>(
@@ -285,7 +310,12 @@ fn draw_north_and_scale<DB: DrawingBackend>(
     // North arrow, top left of the frame.
     let (nx, ny) = (frame.0 + 50, frame.1 + 40);
     root.draw(&Polygon::new(
-        vec![(nx, ny), (nx - 16, ny + 48), (nx, ny + 36), (nx + 16, ny + 48)],
+        vec![
+            (nx, ny),
+            (nx - 16, ny + 48),
+            (nx, ny + 36),
+            (nx + 16, ny + 48),
+        ],
         black.filled(),
     ))
     .map_err(plot)?;
@@ -297,15 +327,20 @@ fn draw_north_and_scale<DB: DrawingBackend>(
     .map_err(plot)?;
     // Scale bar, bottom left: the largest round length under 260 px.
     let mpp = pr.m_per_px();
-    let len_m = [50.0, 100.0, 200.0, 250.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0]
-        .into_iter()
-        .rev()
-        .find(|m| m / mpp <= 260.0)
-        .unwrap_or(50.0);
+    let len_m = [
+        50.0, 100.0, 200.0, 250.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0,
+    ]
+    .into_iter()
+    .rev()
+    .find(|m| m / mpp <= 260.0)
+    .unwrap_or(50.0);
     let px = (len_m / mpp).round() as i32;
     let (sx, sy) = (frame.0 + 30, frame.1 + frame.3 - 40);
-    root.draw(&Rectangle::new([(sx, sy), (sx + px, sy + 10)], black.filled()))
-        .map_err(plot)?;
+    root.draw(&Rectangle::new(
+        [(sx, sy), (sx + px, sy + 10)],
+        black.filled(),
+    ))
+    .map_err(plot)?;
     let label = if len_m >= 1000.0 {
         format!("{} km", len_m / 1000.0)
     } else {
@@ -368,10 +403,31 @@ fn draw_legend<DB: DrawingBackend>(
             red.mix(0.22).filled(),
         ))
         .map_err(plot)?;
-        root.draw(&Rectangle::new([(x, y), (x + 44, y + 32)], red.stroke_width(5)))
-            .map_err(plot)?;
+        root.draw(&Rectangle::new(
+            [(x, y), (x + 44, y + 32)],
+            red.stroke_width(5),
+        ))
+        .map_err(plot)?;
         root.draw(&Text::new(
-            t(lang, "Cụm tin báo (DBSCAN)", "Report cluster (DBSCAN)").to_string(),
+            t(lang, "Đang hoạt động (có mã)", "Active (with id)").to_string(),
+            (x + 60, y + 16),
+            font(28, false).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(plot)?;
+        y += 46;
+        let dim = RGBColor(150, 80, 80);
+        root.draw(&Rectangle::new(
+            [(x, y), (x + 44, y + 32)],
+            red.mix(0.22).filled(),
+        ))
+        .map_err(plot)?;
+        root.draw(&Rectangle::new(
+            [(x, y), (x + 44, y + 32)],
+            dim.stroke_width(3),
+        ))
+        .map_err(plot)?;
+        root.draw(&Text::new(
+            t(lang, "Tạm lắng", "Dormant").to_string(),
             (x + 60, y + 16),
             font(28, false).pos(Pos::new(HPos::Left, VPos::Center)),
         ))

@@ -86,6 +86,7 @@ pub struct MapSite {
 /// One hotspot on the map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapHotspot {
+    /// Drawn beside it; empty for hotspots not worth a label (dormant, no plan).
     pub label: String,
     pub active: bool,
     pub polygon: geo::Polygon<f64>,
@@ -116,7 +117,12 @@ pub struct BriefingData {
 /// The briefing as a PDF file.
 pub fn render_pdf(data: &BriefingData, lang: Lang) -> Result<Vec<u8>, BriefingError> {
     let blocks = content::blocks(data, lang, Format::Pdf)?;
-    pdf::write(&blocks, &content::footer(data, lang), &content::title(data, lang), lang)
+    pdf::write(
+        &blocks,
+        &content::footer(data, lang),
+        &content::title(data, lang),
+        lang,
+    )
 }
 
 /// The briefing as one self-contained HTML page (SVG map and charts inline).

@@ -219,7 +219,13 @@ const CELL_PAD: f32 = 3.2;
 const SWATCH: f32 = 7.0;
 
 fn cell_lines(c: &Cell, w: f32, bold: bool) -> Vec<String> {
-    let inner = w - 2.0 * CELL_PAD - if c.swatch.is_some() { SWATCH + 3.0 } else { 0.0 };
+    let inner = w
+        - 2.0 * CELL_PAD
+        - if c.swatch.is_some() {
+            SWATCH + 3.0
+        } else {
+            0.0
+        };
     wrap(&c.text, CELL_SIZE, bold, inner.max(10.0))
 }
 
@@ -286,17 +292,26 @@ fn figure(l: &mut Layout, picture: &Picture, aspect: f32, caption: &str) {
         // Only PNG pictures reach the PDF writer (see content::blocks).
         return;
     };
-    let w = TEXT_W;
-    let h = w * aspect;
     let cap_lines = wrap(caption, 7.8, false, TEXT_W);
-    l.ensure(h + cap_lines.len() as f32 * 10.5 + 8.0);
+    let cap_h = cap_lines.len() as f32 * 10.5 + 11.0;
+    // A figure shrinks (down to 75 %) rather than leave most of a page empty.
+    let full = TEXT_W * aspect;
+    let room = Layout::bottom() - l.y - cap_h;
+    let h = if room >= full || room < full * 0.75 {
+        full
+    } else {
+        room
+    };
+    l.ensure(h + cap_h);
+    let w = h / aspect;
+    let x = MARGIN_X + (TEXT_W - w) / 2.0;
     l.images.push(bytes.clone());
     let index = l.images.len() - 1;
-    l.rect((MARGIN_X, l.y, w, h), None, Some((RULE, 0.6)));
     l.push(Op::Image {
         index,
-        rect: (MARGIN_X, l.y, w, h),
+        rect: (x, l.y, w, h),
     });
+    l.rect((x, l.y, w, h), None, Some((RULE, 0.6)));
     l.y += h + 3.0;
     for line in cap_lines {
         l.text(MARGIN_X, l.y + 7.8, 7.8, false, GREY, &line);

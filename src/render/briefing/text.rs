@@ -86,7 +86,10 @@ mod tests {
             assert!(width(l, 10.0, false) <= 120.0, "{l:?}");
         }
         assert_eq!(lines.join(" "), s);
-        assert!(width("ự", 10.0, false) > 0.0, "DejaVu has the Vietnamese glyphs");
+        assert!(
+            width("ự", 10.0, false) > 0.0,
+            "DejaVu has the Vietnamese glyphs"
+        );
         assert!(width("abc", 10.0, true) > width("abc", 10.0, false));
     }
 }
