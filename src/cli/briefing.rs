@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use super::db_arg::DbArg;
 use super::exit::BadInput;
 use super::status::parse_month;
-use crate::ops::OpsError;
 use crate::ops::briefing::{BriefingRequest, briefing_from_store};
 use crate::render::atomic::AtomicOutput;
 use crate::render::briefing::Format;
@@ -36,6 +35,8 @@ pub struct Args {
     /// pdf or html (default: from the extension of --out).
     #[arg(long)]
     pub format: Option<Format>,
+    #[command(flatten)]
+    pub tz: super::clock_arg::TzArg,
     /// Leave out hotspots with fewer reports (the server uses its viewer threshold).
     #[arg(long, default_value_t = 0)]
     pub min_count: usize,
@@ -68,12 +69,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         format,
         min_count: args.min_count,
     };
-    let tz = chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00");
-    let now = chrono::Utc::now().with_timezone(&tz).naive_local();
+    let now = crate::ops::Clock::new(args.tz.tz, None).now();
     let bytes = match briefing_from_store(store.as_ref(), req, now).await {
-        Err(e @ (OpsError::UnknownArea(_) | OpsError::Parameter { .. })) => {
-            return Err(BadInput(format!("--area: {e}")).into());
-        }
+        Err(e) if e.is_bad_input() => return Err(BadInput(format!("--area: {e}")).into()),
         r => r?,
     };
     let mut out =

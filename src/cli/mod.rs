@@ -5,6 +5,7 @@
 //! new ones to [`Command`] and [`run`].
 pub mod briefing;
 pub mod chart;
+pub mod clock_arg;
 pub mod cluster;
 pub mod db;
 pub mod db_arg;

@@ -160,7 +160,7 @@ pub fn briefing_data(
         .areas
         .iter()
         .find(|a| a.id == dashboard.area.id)
-        .ok_or_else(|| OpsError::UnknownArea(dashboard.area.id.clone()))?;
+        .ok_or_else(|| OpsError::NotFound(format!("area {:?} not found", dashboard.area.id)))?;
     Ok(BriefingData {
         data_as_of: data.data_as_of(dashboard.as_of),
         synthetic: is_synthetic(data, area),
@@ -179,7 +179,7 @@ pub fn build(
     let as_of = as_of(data, req.month, now.date());
     let run = run_dashboard(data, &req.area, as_of, now)?;
     let doc = briefing_data(data, &run, req.min_count)?;
-    let bytes = render(&doc, req.lang, req.format).map_err(|e| OpsError::Render(e.to_string()))?;
+    let bytes = render(&doc, req.lang, req.format)?;
     Ok((bytes, run))
 }
 
@@ -193,7 +193,7 @@ pub async fn briefing_from_store(
     let data = ProgrammeData::load(store).await?;
     let (bytes, run) = tokio::task::spawn_blocking(move || build(&data, &req, now))
         .await
-        .map_err(|e| OpsError::Internal(e.to_string()))??;
+        .map_err(|e| OpsError::Io(std::io::Error::other(e)))??;
     if let Some(registry) = &run.registry {
         store.save_tracked_hotspots(registry).await?;
     }

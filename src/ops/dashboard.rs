@@ -162,7 +162,7 @@ pub fn run_dashboard(
     now: NaiveDateTime,
 ) -> Result<DashboardRun, OpsError> {
     if !data.areas.iter().any(|a| a.id == area_id) {
-        return Err(OpsError::UnknownArea(area_id.to_string()));
+        return Err(OpsError::NotFound(format!("area {area_id:?} not found")));
     }
     let params = StatusParams::default();
     let table = status_table(data, as_of, &params)?;
@@ -205,7 +205,7 @@ pub async fn dashboard_from_store(
         (data, run)
     })
     .await
-    .map_err(|e| OpsError::Internal(e.to_string()))?;
+    .map_err(|e| OpsError::Io(std::io::Error::other(e)))?;
     let run = run?;
     if let Some(registry) = &run.registry {
         store.save_tracked_hotspots(registry).await?;

@@ -8,7 +8,17 @@
 //! kernels into the job, and the two front ends stay adapters.
 
 pub mod briefing;
+pub mod charts;
+pub mod clock;
 pub mod dashboard;
+pub mod emerging;
 pub mod error;
+pub mod export;
+pub mod hexes;
+pub mod hotspots;
+pub mod kde;
+pub mod near;
+pub mod programme;
 
-pub use error::OpsError;
+pub use clock::Clock;
+pub use error::{OpsError, OpsResult};

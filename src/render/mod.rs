@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod briefing;
 pub mod charts;
+pub mod csv;
 pub mod geojson;

@@ -19,8 +19,6 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::respond;
-use crate::lifecycle::LifecycleError;
-use crate::ops::OpsError;
 use crate::ops::briefing::{BriefingRequest, briefing_from_store, hide_small_hotspots};
 use crate::ops::dashboard::dashboard_from_store;
 use crate::render::briefing::Format;
@@ -32,20 +30,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/dashboard", get(dashboard))
         .route("/api/briefing", get(briefing))
-}
-
-impl From<OpsError> for ApiError {
-    fn from(e: OpsError) -> Self {
-        match e {
-            OpsError::UnknownArea(_) | OpsError::Lifecycle(LifecycleError::UnknownArea(_)) => {
-                ApiError::NotFound(e.to_string())
-            }
-            OpsError::Parameter { name, message } => ApiError::bad_param(name, message),
-            OpsError::Lifecycle(_) | OpsError::Analysis(_) => ApiError::BadRequest(e.to_string()),
-            OpsError::Store(s) => s.into(),
-            OpsError::Render(_) | OpsError::Internal(_) => ApiError::Internal(e.to_string()),
-        }
-    }
 }
 
 /// `area` (required) and `month` (`YYYY-MM`, optional).
@@ -74,9 +58,7 @@ fn min_count(state: &AppState, role: Role) -> usize {
 }
 
 fn now(state: &AppState) -> chrono::NaiveDateTime {
-    chrono::Utc::now()
-        .with_timezone(&state.config.tz)
-        .naive_local()
+    state.config.clock.now()
 }
 
 /// The programme dashboard of an area in a month: children per status, share drug-free
