@@ -214,7 +214,7 @@ pub fn dashboard(
             contradicted,
         });
     }
-    children.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+    children.sort_by_key(|a| natural_key(&a.id));
     let child_level = children
         .first()
         .and_then(|c| input.areas.iter().find(|a| a.id == c.id))
