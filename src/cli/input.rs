@@ -96,10 +96,10 @@ impl InputArgs {
 
     /// Reads, validates and filters the reports; writes the rejected rows to `rejects`.
     pub fn load(&self, rejects: Option<&mut AtomicOutput>) -> Result<Loaded> {
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from >= to {
-                return Err(BadInput(format!("--from {from} must be before --to {to}")).into());
-            }
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from >= to
+        {
+            return Err(BadInput(format!("--from {from} must be before --to {to}")).into());
         }
         let loaded = match (&self.input, &self.db) {
             (Some(path), _) => self.load_file(path, rejects)?,

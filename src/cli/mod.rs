@@ -4,6 +4,7 @@
 //! Every subcommand lives in its own file with an `Args` struct and a `run` function; add
 //! new ones to [`Command`] and [`run`].
 pub mod audit;
+pub mod briefing;
 pub mod chart;
 pub mod clock_arg;
 pub mod cluster;
@@ -80,6 +81,9 @@ pub enum Command {
     Demo(demo::Args),
     /// The audit trail: raw report reads, exports, imports, undos, token and plan changes.
     Audit(audit::AuditArgs),
+    /// The monthly briefing of an area: one A4 PDF (or HTML page) with the dashboard, a
+    /// map, the charts, hotspots with their plans and the discrepancies.
+    Briefing(briefing::Args),
 }
 
 /// Runs a parsed command line.
@@ -103,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(a) => block_on(token::run(a)),
         Command::Demo(a) => block_on(demo::run(a)),
         Command::Audit(a) => block_on(audit::run(a)),
+        Command::Briefing(a) => block_on(briefing::run(a)),
     }
 }
 

@@ -9,9 +9,11 @@
 //! - [`status`]: the monthly status state machine (rules documented there);
 //! - [`discrepancy`]: declared clean areas that the data contradicts;
 //! - [`targets`]: share of child areas drug-free against programme targets;
-//! - [`plans`]: action-plan validation, overdue plans, hotspots without a plan.
+//! - [`plans`]: action-plan validation, overdue plans, hotspots without a plan;
+//! - [`dashboard`]: the rows of all of the above that belong to one area and month.
 
 pub mod assign;
+pub mod dashboard;
 pub mod discrepancy;
 pub mod plans;
 pub mod status;

@@ -25,6 +25,8 @@ pub enum OpsError {
     Io(#[from] std::io::Error),
     #[error("chart: {0}")]
     Chart(#[from] crate::render::charts::ChartError),
+    #[error("briefing: {0}")]
+    Briefing(#[from] crate::render::briefing::BriefingError),
 }
 
 impl OpsError {

@@ -7,8 +7,10 @@
 //! it. A new analysis lands here once: `analysis/` holds its pure kernel, `ops/` composes
 //! kernels into the job, and the two front ends stay adapters.
 
+pub mod briefing;
 pub mod charts;
 pub mod clock;
+pub mod dashboard;
 pub mod emerging;
 pub mod error;
 pub mod export;

@@ -224,6 +224,7 @@ impl From<crate::ops::OpsError> for ApiError {
                 message: e.to_string(),
                 details: vec![],
             },
+            OpsError::Briefing(e) => ApiError::Internal(e.to_string()),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod charts;
+pub mod dashboard;
 pub mod error;
 pub mod features;
 pub mod layers;
@@ -220,6 +221,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(api::routes())
         .merge(ogc::routes())
+        .merge(dashboard::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
         .with_state(state)

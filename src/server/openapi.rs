@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
         api::healthz, api::readyz, api::me, api::meta,
         api::list_reports, api::get_report, upload::post_reports,
         api::get_layer, api::area_timeline, api::progress,
-        super::charts::chart,
+        super::charts::chart, super::dashboard::dashboard, super::dashboard::briefing,
         api::list_plans, api::create_plan, api::get_plan, api::update_plan, api::delete_plan,
         api::plan_history, super::audit::list_audit,
         api::list_declarations, api::create_declarations,

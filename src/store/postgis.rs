@@ -318,10 +318,10 @@ async fn stage_rows<'r, T>(
             chunk_start = i + 1;
         }
     }
-    if !buf.is_empty() {
-        if let Err(e) = copy.send(buf).await {
-            return Err(fail(chunk_start, e));
-        }
+    if !buf.is_empty()
+        && let Err(e) = copy.send(buf).await
+    {
+        return Err(fail(chunk_start, e));
     }
     copy.finish().await.map_err(|e| fail(chunk_start, e))?;
     Ok(())
