@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// Zone of uploaded timestamps with an offset (converted to local civil time).
     #[arg(long, default_value = "+07:00")]
     pub tz: String,
+    /// Offer this XYZ raster template (`https://host/{z}/{x}/{y}.png`) as the map's base map;
+    /// without it the map stays offline with no base map.
+    #[arg(long)]
+    pub base_map_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -61,6 +65,18 @@ impl ServeArgs {
         let tz: chrono::FixedOffset = self.tz.parse().map_err(|_| {
             crate::cli::exit::BadInput(format!("--tz {:?}: expected ±HH:MM", self.tz))
         })?;
+        if let Some(u) = &self.base_map_url {
+            let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                && u.contains("{z}")
+                && u.contains("{x}")
+                && u.contains("{y}");
+            if !ok {
+                return Err(crate::cli::exit::BadInput(format!(
+                    "--base-map-url {u:?}: expected an http(s) XYZ template with {{z}}, {{x}} and {{y}}"
+                ))
+                .into());
+            }
+        }
         Ok(ServerConfig {
             open: self.open,
             min_count: self.min_count,
@@ -70,6 +86,7 @@ impl ServeArgs {
             cors_origin: self.cors.clone(),
             cache_bytes: self.cache_mib << 20,
             tz,
+            base_map_url: self.base_map_url.clone(),
         })
     }
 }

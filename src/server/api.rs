@@ -113,6 +113,7 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
         "bbox": s.bbox,
         "kinds": s.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "min_count": state.config.min_count,
+        "base_map_url": state.config.base_map_url,
     })))
 }
 

@@ -52,6 +52,9 @@ pub struct ServerConfig {
     pub cache_bytes: usize,
     /// Zone of naive times in uploaded files.
     pub tz: chrono::FixedOffset,
+    /// XYZ raster template (`https://host/{z}/{x}/{y}.png`) the map offers as a base map;
+    /// `None` keeps the map offline (the default). Sent to the map in `/api/meta`.
+    pub base_map_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +68,7 @@ impl Default for ServerConfig {
             cors_origin: None,
             cache_bytes: 512 << 20,
             tz: chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00"),
+            base_map_url: None,
         }
     }
 }
