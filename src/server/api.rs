@@ -227,6 +227,9 @@ pub async fn get_layer(
     let (name, job) = LayerJob::parse(&name, &mut p)?;
     let role = caller.require(job.required_role())?;
     let csv = p.wants_csv()?;
+    if name == "hotspots" && !super::registry::is_canonical_hotspots(&job) {
+        super::registry::ensure_registry(&state).await?;
+    }
     let l = layer(&state, name, job, p.canonical(), role).await?;
     if csv && !l.tabular {
         return Err(ApiError::bad_param(

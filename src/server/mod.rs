@@ -17,6 +17,7 @@ pub mod ogc;
 pub mod openapi;
 pub mod params;
 pub mod programme;
+pub mod registry;
 pub mod respond;
 pub mod upload;
 

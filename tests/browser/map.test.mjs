@@ -260,12 +260,12 @@ test('defect 2: the viewer list opens the hotspot that was clicked', { skip }, a
 test('defect 3: the ward P-ANCUU panel opens by click, in words, for the month shown', { skip }, async () => {
   const page = await openPage();
   await page.locator('#toggle-hexes').uncheck();
-  const c = await areaCentre(page, 'P-ANCUU-TDP17');
+  const c = await areaCentre(page, 'P-ANCUU-TDP20');
   const p = await at(page, c);
   await page.mouse.click(p.x, p.y);
   const pop = page.locator('.maplibregl-popup [data-popup="area"]');
   await pop.waitFor();
-  assert.match(await pop.textContent(), /Tổ dân phố 17/, 'a click inside the ward picks the group under it');
+  assert.match(await pop.textContent(), /Tổ dân phố 20/, 'a click inside the ward picks the group under it');
   await pop.locator('[data-open-area="P-ANCUU"]').click();
   const panel = page.locator('#area-panel');
   await panel.waitFor({ state: 'visible' });
@@ -321,10 +321,10 @@ test('defect 5: the emerging layer shows patterned cells or says why not, with a
   const atDefault = await check();
   assert.ok(atDefault > 0, 'the default resolution shows patterns on the demo');
   await shot(page, 'defect05-emerging-default');
-  await res.selectOption('9');
+  await res.selectOption('7');
   await settle(page);
-  await check();
-  await shot(page, 'defect05-emerging-res9');
+  assert.equal(await check(), 0, 'cells of 1.2 km hold no pattern in one ward');
+  await shot(page, 'defect05-emerging-res7-why-not');
   await closePage(page);
 });
 

@@ -92,7 +92,7 @@ export function closeAreaPanel(): void {
 }
 
 function printButton(id: string, ctx: PanelContext): HTMLElement {
-  const b = h('button', { type: 'button', class: 'btn small', 'data-testid': 'print-briefing' }, `🖨 ${t('print_briefing')}`);
+  const b = h('button', { type: 'button', class: 'btn small', 'data-testid': 'print-briefing' }, t('print_briefing'));
   const msg = h('span', { class: 'muted', role: 'status' });
   b.addEventListener('click', () => {
     msg.textContent = t('loading');

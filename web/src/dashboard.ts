@@ -45,36 +45,39 @@ const named = (x: unknown): Named => {
   return { id: String(o.id ?? o.area ?? o.hotspot_id ?? ''), name: String(o.name ?? o.id ?? o.area ?? '') };
 };
 
-/** Accepts the answer of `/api/dashboard` in the field names the briefing helper documents. */
+/**
+ * Maps the answer of `/api/dashboard` (lifecycle::dashboard::Dashboard: `per_status`,
+ * `targets` as TargetProgress with a nested `target`, `relapsed` ids, `discrepancies` rows,
+ * `hotspots_without_plan` ids, `overdue_plans` plan ids with the `plans` beside them).
+ */
 function fromApi(body: Record<string, unknown>, inp: DashboardInputs): Dashboard {
   const area = (body.area ?? {}) as Record<string, unknown>;
-  const children = (body.children_by_status ?? body.children ?? {}) as Record<string, unknown>;
+  const per = (body.per_status ?? {}) as Record<string, unknown>;
   const byStatus: Record<string, number> = {};
   let total = 0;
-  const counts = (children.by_status ?? children) as Record<string, unknown>;
   for (const s of AREA_STATUSES) {
-    const n = Number(counts[s] ?? 0);
+    const n = Number(per[s] ?? 0);
     byStatus[s] = n;
     total += n;
   }
-  const list = (k: string[]): unknown[] => {
-    for (const key of k) if (Array.isArray(body[key])) return body[key] as unknown[];
-    return [];
-  };
+  const arr = (k: string): Array<Record<string, unknown>> => (Array.isArray(body[k]) ? (body[k] as Array<Record<string, unknown>>) : []);
+  const nameOf = (id: string) => String(inp.areas.find((f) => f.properties?.id === id)?.properties?.name ?? id);
+  const plans = arr('plans');
   return {
     area: { id: String(area.id ?? inp.areaId), name: String(area.name ?? inp.areaId), level: area.level as string | undefined },
     month: String(body.month ?? inp.month),
     as_of: String(body.as_of ?? inp.date),
     children_by_status: byStatus,
-    children_total: Number(children.total ?? total),
-    targets: list(['targets', 'progress']) as Array<Record<string, unknown>>,
-    relapsed: list(['relapsed']).map(named),
-    discrepancies: list(['discrepancies']).map(named),
-    hotspots_without_plan: list(['hotspots_without_plan']).map((x) => named(x).id),
-    overdue_plans: list(['overdue_plans']).map((x) => {
-      const o = (x ?? {}) as Record<string, unknown>;
-      const subj = (o.subject ?? {}) as Record<string, unknown>;
-      return { id: String(o.id ?? ''), subject: String(subj.id ?? o.subject ?? ''), deadline: String(o.deadline ?? '') };
+    children_total: Array.isArray(body.children) ? body.children.length : total,
+    targets: arr('targets').map((r) => ({ ...((r.target ?? {}) as Record<string, unknown>), ...r })),
+    relapsed: (Array.isArray(body.relapsed) ? (body.relapsed as unknown[]) : []).map((x) => (typeof x === 'string' ? { id: x, name: nameOf(x) } : named(x))),
+    discrepancies: arr('discrepancies').map((r) => ({ id: String(r.area_id ?? ''), name: String(r.area_name ?? r.area_id ?? '') })),
+    hotspots_without_plan: (Array.isArray(body.hotspots_without_plan) ? (body.hotspots_without_plan as unknown[]) : []).map((x) => named(x).id),
+    overdue_plans: (Array.isArray(body.overdue_plans) ? (body.overdue_plans as unknown[]) : []).map((x) => {
+      const id = typeof x === 'object' && x !== null ? (x as Record<string, unknown>).id : x;
+      const pl = plans.find((p) => String(p.id) === String(id)) ?? {};
+      const subj = (pl.subject ?? {}) as Record<string, unknown>;
+      return { id: String(id ?? ''), subject: String(subj.id ?? ''), deadline: String(pl.deadline ?? '') };
     }),
     source: 'api',
   };

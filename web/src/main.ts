@@ -67,7 +67,7 @@ const state: State = {
   fromIdx: 0,
   toIdx: 0,
   kinds: new Set(REPORT_KINDS),
-  params: { eps_m: 150, min_pts: 5, res: 9, k: 1, fdr: false, emerging_res: 7 },
+  params: { eps_m: 150, min_pts: 5, res: 9, k: 1, fdr: false, emerging_res: 9 },
   near: { kinds: new Set(['school', 'boarding_house', 'industrial_zone']), radiusM: 300 },
   filter: { ...DEFAULT_FILTER },
   visible: Object.fromEntries(LAYERS.map((l) => [l.id, l.defaultVisible])) as Record<LayerId, boolean>,
@@ -337,8 +337,10 @@ function legendNode(def: LayerDef): HTMLElement {
 /** Resolution of the emerging cells and, when no cell has a pattern, why the layer is empty. */
 function emergingControl(): HTMLElement {
   const sel = h('select', { id: 'emerging-res', 'aria-label': t('emerging_res') });
-  for (const r of [6, 7, 8, 9]) {
-    const o = h('option', { value: String(r) }, `${r} (~${fmtNum([3230, 1220, 461, 174][r - 6])} m)`);
+  // Edge length of an H3 cell per resolution: finer cells show patterns in a ward's data.
+  const edge: Record<number, number> = { 7: 1220, 8: 461, 9: 174, 10: 66 };
+  for (const r of [7, 8, 9, 10]) {
+    const o = h('option', { value: String(r) }, `${r} (~${fmtNum(edge[r])} m)`);
     o.selected = r === state.params.emerging_res;
     sel.append(o);
   }
