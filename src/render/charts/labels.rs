@@ -70,10 +70,7 @@ fn glossary() -> &'static Glossary {
     })
 }
 
-fn entry<'a>(
-    table: &'a std::collections::HashMap<String, Entry>,
-    code: &str,
-) -> Option<&'a Entry> {
+fn entry<'a>(table: &'a std::collections::HashMap<String, Entry>, code: &str) -> Option<&'a Entry> {
     table.get(code)
 }
 
@@ -156,7 +153,11 @@ fn category_code(c: Category) -> &'static str {
 }
 
 pub(super) fn category(c: Category, lang: Lang) -> &'static str {
-    word(entry(&glossary().cat, category_code(c)), lang, category_code(c))
+    word(
+        entry(&glossary().cat, category_code(c)),
+        lang,
+        category_code(c),
+    )
 }
 
 pub(super) fn category_color(c: Category) -> RGBColor {
@@ -183,11 +184,21 @@ mod tests {
             AreaStatus::KeptClean,
             AreaStatus::Relapsed,
         ] {
-            assert!(g.status.get(s.as_str()).and_then(|e| e.color.as_ref()).is_some());
+            assert!(
+                g.status
+                    .get(s.as_str())
+                    .and_then(|e| e.color.as_ref())
+                    .is_some()
+            );
         }
         for c in CATEGORIES.iter().copied().chain([Category::NoPattern]) {
             assert_eq!(category_code(c), crate::render::geojson::category_name(c));
-            assert!(g.cat.get(category_code(c)).and_then(|e| e.color.as_ref()).is_some());
+            assert!(
+                g.cat
+                    .get(category_code(c))
+                    .and_then(|e| e.color.as_ref())
+                    .is_some()
+            );
         }
         assert_eq!(kind(ReportKind::Sale, Lang::En), "Retail sale point");
         assert_eq!(term("reports", Lang::Vi), "tin báo");

@@ -41,7 +41,11 @@ impl StatusChart {
     /// so the chart of one residential group is about that group and nothing else.
     pub fn for_areas(scope: &str, table: &StatusTable, ids: &[&str]) -> StatusChart {
         let mut counts = vec![[0u32; 5]; table.months.len()];
-        for a in table.areas.iter().filter(|a| ids.contains(&a.area_id.as_str())) {
+        for a in table
+            .areas
+            .iter()
+            .filter(|a| ids.contains(&a.area_id.as_str()))
+        {
             for (i, s) in a.months.iter().enumerate() {
                 counts[i][s.status.index()] += 1;
             }
