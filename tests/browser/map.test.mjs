@@ -11,7 +11,7 @@
 // leaves the machine). HOTSPOT_BIN defaults to target/release/hotspot. Set HOTSPOT_BASE_URL
 // (and HOTSPOT_ANALYST_TOKEN) to test an already running server instead. Without chromium
 // the test is skipped, except under CI=true where that is a failure.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -209,7 +209,7 @@ async function search(page, text) {
 }
 
 async function closePage(page) {
-  if (page === shared.viewer || page === shared.analyst) return reset(page);
+  if (page === shared.viewer || page === shared.analyst) return; // afterEach resets it
   await page.context().close();
 }
 
@@ -234,17 +234,61 @@ async function analystPage() {
   return shared.analyst;
 }
 
+/** Back to what a planner sees on arrival: no popup, panel or dialog, default layers and
+ * filters, Vietnamese, the last month, the first view. Runs after every journey, failed or not. */
 async function reset(page) {
   await page.keyboard.press('Escape');
-  await page.evaluate(() => {
+  const changed = await page.evaluate(() => {
     for (const d of document.querySelectorAll('dialog[open]')) d.close();
     document.querySelector('.maplibregl-popup')?.remove();
-    const close = document.getElementById('area-close');
-    if (!document.getElementById('area-panel').hidden) close.click();
+    if (!document.getElementById('area-panel').hidden) document.getElementById('area-close').click();
+    let changed = false;
+    const set = (sel, on) => {
+      const el = document.querySelector(sel);
+      if (el && el.checked !== on) {
+        el.checked = on;
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+        changed = true;
+      }
+    };
+    const lang = document.getElementById('lang-select');
+    if (lang.value !== 'vi') {
+      lang.value = 'vi';
+      lang.dispatchEvent(new Event('change'));
+    }
+    const defaults = { areas: true, kde: false, hexes: true, emerging: false, hotspots: true, sites: true, reports: true };
+    for (const [id, on] of Object.entries(defaults)) set(`#toggle-${id}`, on);
+    set('#near-show', false);
+    set('#f-act-all', true);
+    for (const k of ['school', 'boarding_house', 'industrial_zone']) set(`#f-near-${k}`, false);
+    set('#f-noPlan', false);
+    set('#f-overdue', false);
+    for (const [sel, v] of [['#base-map', 'none'], ['#f-sort', 'reports'], ['#emerging-res', '9']]) {
+      const el = document.querySelector(sel);
+      if (el && el.value !== v) {
+        el.value = v;
+        el.dispatchEvent(new Event('change'));
+        changed = true;
+      }
+    }
+    const to = document.getElementById('to-month');
+    const from = document.getElementById('from-month');
+    if (to.value !== to.max || from.value !== '0') {
+      from.value = '0';
+      to.value = to.max;
+      to.dispatchEvent(new Event('input'));
+      changed = true;
+    }
     window.hotspotMap.fitToData();
+    return changed;
   });
+  if (changed) await page.waitForTimeout(450); // the month debounce
   await settle(page);
 }
+
+afterEach(async () => {
+  for (const page of [shared.viewer, shared.analyst]) if (page) await reset(page);
+});
 
 // ------------------------------------------------------------------------------ defects
 
@@ -346,7 +390,7 @@ test('defect 5: the emerging layer shows patterned cells or says why not, with a
     if (patterned > 0) {
       assert.match(text, /ô có xu hướng/);
       assert.ok((await page.locator('[data-layer-item="emerging"] .legend li .sw').count()) > 0, 'the legend lists the patterns drawn');
-      assert.ok((await page.evaluate(() => window.hotspotMap.rendered('emerging'))) > 0, 'patterned cells drawn');
+      await page.waitForFunction(() => window.hotspotMap.rendered('emerging') > 0, null, { timeout: 10_000 }); // patterned cells drawn
     } else {
       assert.match(text, /Không ô nào có xu hướng có ý nghĩa thống kê ở độ phân giải \d/);
     }
