@@ -98,7 +98,8 @@ function historyDetails(id: number | string): HTMLElement {
           const plan = (r.plan ?? r.after ?? r) as Record<string, unknown>;
           const when = r.changed_at ?? r.at ?? r.updated_at ?? plan.updated_at;
           const who = r.changed_by ?? r.by ?? r.updated_by ?? plan.updated_by;
-          const what = [plan.state ? tCode('plan_state', String(plan.state)) : null, plan.deadline ? `${t('plan_deadline')}: ${fmtDate(plan.deadline)}` : null, r.action ?? r.change ?? null]
+          const op = r.op ?? r.action ?? r.change;
+          const what = [op ? tCode('op', String(op)) : null, plan.state ? tCode('plan_state', String(plan.state)) : null, plan.deadline ? `${t('plan_deadline')}: ${fmtDate(plan.deadline)}` : null]
             .filter(Boolean)
             .join(' · ');
           list.append(h('li', {}, h('b', {}, fmtDate(when)), who ? ` — ${String(who)}` : '', what ? `: ${what}` : ''));
