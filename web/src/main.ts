@@ -935,7 +935,9 @@ function renderLabels(): void {
   const add = (lngLat: [number, number] | null, text: string, cls: string, minZoom: number, maxZoom = 24) => {
     if (!lngLat) return;
     const el = h('div', { class: `map-label ${cls}`, 'aria-hidden': 'true' }, text);
-    labelMarkers.push({ m: new maplibregl.Marker({ element: el }).setLngLat(lngLat), minZoom, maxZoom });
+    // Group names sit below the centre so a hotspot id at the same place stays readable.
+    const offset: [number, number] = cls === 'label-group' ? [0, 22] : [0, 0];
+    labelMarkers.push({ m: new maplibregl.Marker({ element: el, offset }).setLngLat(lngLat), minZoom, maxZoom });
   };
   if (state.visible.areas) {
     for (const f of state.data.areas?.features ?? []) {
