@@ -17,7 +17,6 @@ pub mod ogc;
 pub mod openapi;
 pub mod params;
 pub mod programme;
-pub mod registry;
 pub mod respond;
 pub mod upload;
 
@@ -51,8 +50,8 @@ pub struct ServerConfig {
     pub cors_origin: Option<String>,
     /// Layer cache capacity, bytes.
     pub cache_bytes: usize,
-    /// Zone of naive times in uploaded files.
-    pub tz: chrono::FixedOffset,
+    /// The programme clock: zone of uploaded times and of "today", and the as-of date.
+    pub clock: crate::ops::Clock,
     /// XYZ raster template (`https://host/{z}/{x}/{y}.png`) the map offers as a base map;
     /// `None` keeps the map offline (the default). Sent to the map in `/api/meta`.
     pub base_map_url: Option<String>,
@@ -68,7 +67,7 @@ impl Default for ServerConfig {
             max_limit: 10_000,
             cors_origin: None,
             cache_bytes: 512 << 20,
-            tz: chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00"),
+            clock: crate::ops::Clock::default(),
             base_map_url: None,
         }
     }
