@@ -27,7 +27,7 @@ if [[ "${FORCE:-}" == 1 || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; the
   echo "$want" >"$stamp"
 fi
 
-newest_src=$(find index.html build.mjs tsconfig.json package-lock.json src -type f -newer dist/index.html 2>/dev/null | head -n1 || true)
+newest_src=$(find index.html build.mjs tsconfig.json package-lock.json src ../src/glossary.json -type f -newer dist/index.html 2>/dev/null | head -n1 || true)
 if [[ "${FORCE:-}" == 1 || ! -f dist/index.html || -n "$newest_src" ]]; then
   echo "build-web: vite build" >&2
   npx --no-install tsc --noEmit

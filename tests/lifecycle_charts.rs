@@ -194,7 +194,7 @@ fn every_chart_writes_a_non_blank_png_and_an_svg_in_both_languages() {
 #[test]
 fn vietnamese_titles_keep_their_diacritics() {
     let svg = render_svg(&trend(), Lang::Vi, DEFAULT_SIZE).unwrap();
-    assert!(svg.contains("Phường An Cựu – số báo cáo theo tháng"));
+    assert!(svg.contains("Phường An Cựu – số tin báo theo tháng"));
     assert!(svg.contains("Điểm bán lẻ"));
     assert!(svg.contains("Tái phát"));
     let svg = render_svg(&trend(), Lang::En, DEFAULT_SIZE).unwrap();
@@ -205,7 +205,7 @@ fn vietnamese_titles_keep_their_diacritics() {
     assert!(svg.contains("≥ 70 % – 12/2026"));
     let svg = render_svg(&emerging(), Lang::Vi, DEFAULT_SIZE).unwrap();
     assert!(svg.contains("Phường Vĩnh Ninh"));
-    assert!(svg.contains("Điểm nóng dai dẳng"));
+    assert!(svg.contains("Điểm nóng kéo dài"));
     // No-pattern cells are not drawn or listed.
     assert!(!svg.contains("Không có xu hướng"));
 }

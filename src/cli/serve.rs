@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// Programme zone (uploaded times, "today") and `--as-of` date of every answer.
     #[command(flatten)]
     pub clock: ClockArgs,
+    /// Offer this XYZ raster template (`https://host/{z}/{x}/{y}.png`) as the map's base map;
+    /// without it the map stays offline with no base map.
+    #[arg(long)]
+    pub base_map_url: Option<String>,
 }
 
 impl ServeArgs {
@@ -59,6 +63,18 @@ impl ServeArgs {
     }
 
     pub fn config(&self) -> anyhow::Result<ServerConfig> {
+        if let Some(u) = &self.base_map_url {
+            let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                && u.contains("{z}")
+                && u.contains("{x}")
+                && u.contains("{y}");
+            if !ok {
+                return Err(crate::cli::exit::BadInput(format!(
+                    "--base-map-url {u:?}: expected an http(s) XYZ template with {{z}}, {{x}} and {{y}}"
+                ))
+                .into());
+            }
+        }
         Ok(ServerConfig {
             open: self.open,
             min_count: self.min_count,
@@ -68,6 +84,7 @@ impl ServeArgs {
             cors_origin: self.cors.clone(),
             cache_bytes: self.cache_mib << 20,
             clock: self.clock.clock(),
+            base_map_url: self.base_map_url.clone(),
         })
     }
 }

@@ -135,19 +135,16 @@ pub fn build(prog: &Programme, req: &ChartRequest) -> OpsResult<Chart> {
             Some((_, a)) => {
                 let level = level.expect("an area gives a level");
                 let children = descendants_at(&prog.areas, &a.id, level);
-                let mut counts = vec![[0u32; 5]; table.months.len()];
-                for c in &children {
-                    if let Some(tl) = table.area(&c.id) {
-                        for (i, s) in tl.months.iter().enumerate() {
-                            counts[i][s.status.index()] += 1;
-                        }
-                    }
-                }
-                Chart::Status(StatusChart {
-                    scope: format!("{} – {}", a.name, level_name(level, req.lang)),
-                    months: table.months.clone(),
-                    counts,
-                })
+                // A residential group has no children: its chart is its own status over time.
+                let (ids, scope): (Vec<&str>, String) = if children.is_empty() {
+                    (vec![a.id.as_str()], a.name.clone())
+                } else {
+                    (
+                        children.iter().map(|c| c.id.as_str()).collect(),
+                        format!("{} – {}", a.name, level_name(level, req.lang)),
+                    )
+                };
+                Chart::Status(StatusChart::for_areas(&scope, &table, &ids))
             }
             None => Chart::Status(StatusChart::from_table(all_areas(req.lang), &table, level)),
         },

@@ -122,6 +122,7 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
         // --as-of when set, else the last report's day (never after today).
         "as_of": state.config.clock.data_as_of(s.last_report.map(|t| t.date())).to_string(),
         "tz": state.config.clock.tz.to_string(),
+        "base_map_url": state.config.base_map_url,
     })))
 }
 

@@ -32,6 +32,7 @@ pub enum ChartName {
         ("area" = Option<String>, Query, description = "area id (required for trend and targets)"),
         ("level" = Option<String>, Query, description = "child level"),
         ("lang" = Option<String>, Query, description = "vi (default) or en"),
+        ("month" = Option<String>, Query, description = "last month shown, YYYY-MM (default: the as-of month)"),
     ),
     responses((status = 200, description = "image/png or image/svg+xml"),
               (status = 400, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
@@ -57,12 +58,20 @@ pub async fn chart(
     let lang: Lang = p.parsed("lang")?.unwrap_or_default();
     let level: Option<AreaLevel> = p.parsed("level")?;
     let res = p.u64_in("res", 9, 0, 15)?;
+    // The map's month: the chart ends there, as every other view of that month does.
+    let to = match p.string("month") {
+        None => None,
+        Some(m) => Some(
+            chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+                .map_err(|_| ApiError::bad_param("month", format!("{m:?} is not YYYY-MM")))?,
+        ),
+    };
     let req = ChartRequest {
         kind,
         area: p.string("area"),
         level,
         from: None,
-        to: None,
+        to,
         res: h3o::Resolution::try_from(res as u8).map_err(|e| ApiError::bad_param("res", e))?,
         lang,
     };

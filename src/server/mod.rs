@@ -55,6 +55,9 @@ pub struct ServerConfig {
     pub cache_bytes: usize,
     /// The programme clock: zone of uploaded times and of "today", and the as-of date.
     pub clock: crate::ops::Clock,
+    /// XYZ raster template (`https://host/{z}/{x}/{y}.png`) the map offers as a base map;
+    /// `None` keeps the map offline (the default). Sent to the map in `/api/meta`.
+    pub base_map_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +71,7 @@ impl Default for ServerConfig {
             cors_origin: None,
             cache_bytes: 512 << 20,
             clock: crate::ops::Clock::default(),
+            base_map_url: None,
         }
     }
 }

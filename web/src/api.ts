@@ -21,6 +21,10 @@ export interface Meta {
   counts?: { reports?: number; sites?: number; areas?: number };
   bbox?: [number, number, number, number] | null;
   kinds?: string[];
+  /** The programme clock (YYYY-MM-DD): the date every view is "as of". */
+  as_of?: string | null;
+  /** XYZ raster template the administrator configured (`serve --base-map-url`), if any. */
+  base_map_url?: string | null;
 }
 
 export class ApiError extends Error {

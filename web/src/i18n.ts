@@ -4,6 +4,8 @@
  * kinds, area statuses, emerging categories) are translated here too so popups and legends
  * never show raw API codes.
  */
+import { entry, type Group } from './glossary';
+
 export type Lang = 'vi' | 'en';
 
 const STRINGS = {
@@ -59,25 +61,8 @@ const STRINGS = {
   layer_sites: { vi: 'Địa điểm nhạy cảm', en: 'Sensitive sites' },
   layer_reports: { vi: 'Điểm tin báo', en: 'Report points' },
 
-  kind_use: { vi: 'Sử dụng', en: 'Use' },
-  kind_storage: { vi: 'Tàng trữ', en: 'Storage' },
-  kind_trafficking: { vi: 'Mua bán, vận chuyển', en: 'Trafficking' },
-  kind_sale: { vi: 'Điểm bán lẻ', en: 'Retail selling point' },
-  kind_cultivation: { vi: 'Trồng cây có chất ma túy', en: 'Drug plant cultivation' },
 
-  site_school: { vi: 'Trường học', en: 'School' },
-  site_industrial_zone: { vi: 'Khu công nghiệp', en: 'Industrial zone' },
-  site_boarding_house: { vi: 'Nhà trọ', en: 'Boarding house' },
-  site_karaoke: { vi: 'Karaoke', en: 'Karaoke' },
-  site_lodging: { vi: 'Nhà nghỉ', en: 'Lodging house' },
-  site_entertainment: { vi: 'Cơ sở giải trí', en: 'Entertainment venue' },
-  site_other: { vi: 'Khác', en: 'Other' },
 
-  status_hotspot: { vi: 'Điểm nóng', en: 'Hotspot' },
-  status_cleaning: { vi: 'Đang làm sạch', en: 'Being cleaned' },
-  status_clean: { vi: 'Sạch ma túy', en: 'Clean' },
-  status_kept_clean: { vi: 'Giữ sạch', en: 'Kept clean' },
-  status_relapsed: { vi: 'Tái phát', en: 'Relapsed' },
   status_none: { vi: 'Chưa xác định', en: 'Not determined' },
   discrepancy_legend: { vi: 'Công nhận sạch nhưng dữ liệu mâu thuẫn', en: 'Declared clean, data disagrees' },
 
@@ -93,23 +78,6 @@ const STRINGS = {
   hotspot_polygon: { vi: 'Cụm điểm nóng (DBSCAN)', en: 'Hotspot cluster (DBSCAN)' },
   hotspot_no_plan: { vi: 'Chưa có kế hoạch xử lý', en: 'No action plan yet' },
 
-  cat_new_hot_spot: { vi: 'Điểm nóng mới', en: 'New hot spot' },
-  cat_consecutive_hot_spot: { vi: 'Điểm nóng liên tiếp', en: 'Consecutive hot spot' },
-  cat_intensifying_hot_spot: { vi: 'Điểm nóng gia tăng', en: 'Intensifying hot spot' },
-  cat_persistent_hot_spot: { vi: 'Điểm nóng kéo dài', en: 'Persistent hot spot' },
-  cat_diminishing_hot_spot: { vi: 'Điểm nóng giảm dần', en: 'Diminishing hot spot' },
-  cat_sporadic_hot_spot: { vi: 'Điểm nóng rải rác', en: 'Sporadic hot spot' },
-  cat_oscillating_hot_spot: { vi: 'Điểm nóng dao động', en: 'Oscillating hot spot' },
-  cat_historical_hot_spot: { vi: 'Điểm nóng trước đây', en: 'Historical hot spot' },
-  cat_new_cold_spot: { vi: 'Điểm lạnh mới', en: 'New cold spot' },
-  cat_consecutive_cold_spot: { vi: 'Điểm lạnh liên tiếp', en: 'Consecutive cold spot' },
-  cat_intensifying_cold_spot: { vi: 'Điểm lạnh gia tăng', en: 'Intensifying cold spot' },
-  cat_persistent_cold_spot: { vi: 'Điểm lạnh kéo dài', en: 'Persistent cold spot' },
-  cat_diminishing_cold_spot: { vi: 'Điểm lạnh giảm dần', en: 'Diminishing cold spot' },
-  cat_sporadic_cold_spot: { vi: 'Điểm lạnh rải rác', en: 'Sporadic cold spot' },
-  cat_oscillating_cold_spot: { vi: 'Điểm lạnh dao động', en: 'Oscillating cold spot' },
-  cat_historical_cold_spot: { vi: 'Điểm lạnh trước đây', en: 'Historical cold spot' },
-  cat_no_pattern: { vi: 'Không có xu hướng', en: 'No pattern' },
 
   // Popups and the area panel.
   hotspot: { vi: 'Điểm nóng', en: 'Hotspot' },
@@ -138,7 +106,7 @@ const STRINGS = {
   boundary_district: { vi: 'Ranh giới quận/huyện', en: 'District boundary' },
   boundary_province: { vi: 'Ranh giới tỉnh/thành phố', en: 'Province/city boundary' },
   status: { vi: 'Trạng thái (tính từ dữ liệu)', en: 'Status (computed)' },
-  status_since: { vi: 'Từ', en: 'Since' },
+  status_since: { vi: 'Từ tháng', en: 'Since' },
   declared_status: { vi: 'Trạng thái được công nhận', en: 'Declared status' },
   discrepancy: { vi: 'Mâu thuẫn', en: 'Discrepancy' },
   discrepancy_yes: { vi: 'Có — được công nhận sạch nhưng dữ liệu cho thấy còn tin báo', en: 'Yes — declared clean but reports contradict it' },
@@ -172,6 +140,74 @@ const STRINGS = {
   observed_at: { vi: 'Thời điểm', en: 'Observed' },
   hotspot_list: { vi: 'Danh sách điểm nóng', en: 'Hotspot list' },
   synthetic_note: { vi: 'Dữ liệu minh họa là dữ liệu giả lập.', en: 'Demo data is synthetic.' },
+  reports_unit: { vi: 'tin báo', en: 'reports' },
+  as_of: { vi: 'Dữ liệu đến', en: 'Data as of' },
+  month_shown: { vi: 'Tháng đang xem', en: 'Month shown' },
+  showing_month: { vi: 'Đang xem', en: 'Showing' },
+  time_note: { vi: 'Tất cả lớp, trạng thái địa bàn, biểu đồ và bảng điều hành dùng chung tháng “Đến hết tháng”.', en: 'Every layer, the area statuses, the charts and the dashboard use the same “Through month”.' },
+  overdue: { vi: 'quá hạn', en: 'overdue' },
+  overdue_since: { vi: 'Quá hạn từ', en: 'Overdue since' },
+  dormant: { vi: 'tạm lắng', en: 'dormant' },
+  active: { vi: 'đang hoạt động', en: 'active' },
+  dormant_legend: { vi: 'Điểm nóng tạm lắng (không có tin báo trong {n} tháng)', en: 'Dormant hotspot (no report in {n} months)' },
+  within_m: { vi: 'Không có trong bán kính {m} m', en: 'None within {m} m' },
+  density_unit: { vi: 'tin báo/km²', en: 'reports/km²' },
+  part_of: { vi: 'Thuộc', en: 'Part of' },
+  open_panel_of: { vi: 'Mở bảng', en: 'Open panel' },
+  emerging_res: { vi: 'Độ phân giải ô (H3)', en: 'Cell resolution (H3)' },
+  emerging_none: { vi: 'Không ô nào có xu hướng có ý nghĩa thống kê ở độ phân giải {r} ({n} ô, {m} tháng). Hãy chọn ô lớn hơn (số nhỏ hơn).', en: 'No cell shows a significant pattern at resolution {r} ({n} cells, {m} months). Choose larger cells (a smaller number).' },
+  emerging_some: { vi: '{p} ô có xu hướng / {n} ô', en: '{p} patterned cells of {n}' },
+  gi_none: { vi: 'Không ô nào có ý nghĩa thống kê.', en: 'No statistically significant cell.' },
+  search: { vi: 'Tìm địa bàn, điểm nóng, địa điểm', en: 'Find area, hotspot, site' },
+  search_none: { vi: 'Không tìm thấy', en: 'Nothing found' },
+  enlarge: { vi: 'Phóng to', en: 'Enlarge' },
+  download_png: { vi: 'Tải PNG', en: 'Download PNG' },
+  download_svg: { vi: 'Tải SVG', en: 'Download SVG' },
+  dashboard: { vi: 'Bảng điều hành', en: 'Dashboard' },
+  dashboard_area: { vi: 'Địa bàn', en: 'Area' },
+  children_by_status: { vi: 'Địa bàn con theo trạng thái', en: 'Child areas by status' },
+  drug_free_share: { vi: 'Tỷ lệ sạch ma túy', en: 'Drug-free share' },
+  met: { vi: 'Đạt', en: 'Met' },
+  state: { vi: 'Tình trạng', en: 'State' },
+  state_met: { vi: 'Đạt', en: 'Met' },
+  state_on_track: { vi: 'Đúng tiến độ', en: 'On track' },
+  state_behind: { vi: 'Chậm tiến độ', en: 'Behind' },
+  state_missed: { vi: 'Không đạt', en: 'Missed' },
+  relapsed_areas: { vi: 'Địa bàn tái phát', en: 'Relapsed areas' },
+  discrepancies: { vi: 'Công nhận khác dữ liệu', en: 'Declared vs data discrepancies' },
+  hotspots_without_plan: { vi: 'Điểm nóng chưa có kế hoạch', en: 'Hotspots without a plan' },
+  overdue_plans: { vi: 'Kế hoạch quá hạn', en: 'Overdue plans' },
+  dashboard_fallback: { vi: 'Tính từ /api/progress và lớp địa bàn (máy chủ chưa có /api/dashboard).', en: 'Computed from /api/progress and the areas layer (the server has no /api/dashboard).' },
+  print_briefing: { vi: 'In báo cáo tháng', en: 'Print briefing' },
+  briefing_failed: { vi: 'Không tạo được báo cáo tháng', en: 'Could not make the briefing' },
+  filters: { vi: 'Lọc', en: 'Filter' },
+  f_all: { vi: 'Tất cả', en: 'All' },
+  f_active: { vi: 'Đang hoạt động', en: 'Active' },
+  f_dormant: { vi: 'Tạm lắng', en: 'Dormant' },
+  f_active_months: { vi: 'Hoạt động = có tin báo trong (tháng)', en: 'Active = reports in the last (months)' },
+  f_near: { vi: 'Gần', en: 'Near' },
+  f_radius: { vi: 'trong bán kính (m)', en: 'within (m)' },
+  f_no_plan: { vi: 'Chưa có kế hoạch', en: 'Without a plan' },
+  f_overdue: { vi: 'Kế hoạch quá hạn', en: 'Overdue plan' },
+  sort_by: { vi: 'Sắp xếp', en: 'Sort' },
+  sort_reports: { vi: 'Số tin báo', en: 'Reports' },
+  sort_recent: { vi: 'Gần đây nhất', en: 'Most recent' },
+  n_of_m: { vi: '{n} / {m} điểm nóng', en: '{n} of {m} hotspots' },
+  near_view: { vi: 'Gần địa điểm nhạy cảm', en: 'Near sensitive sites' },
+  near_show: { vi: 'Hiện', en: 'Show' },
+  near_result: { vi: '{n} địa điểm có tin báo trong bán kính {m} m', en: '{n} sites with reports within {m} m' },
+  nearest: { vi: 'gần nhất', en: 'nearest' },
+  base_map: { vi: 'Bản đồ nền', en: 'Base map' },
+  base_none: { vi: 'Không (ngoại tuyến)', en: 'None (offline)' },
+  base_xyz: { vi: 'Bản đồ nền do quản trị cấu hình', en: 'Administrator’s base map' },
+  history: { vi: 'Lịch sử thay đổi', en: 'Change history' },
+  op_create: { vi: 'tạo', en: 'created' },
+  op_update: { vi: 'sửa', en: 'updated' },
+  op_delete: { vi: 'xóa', en: 'deleted' },
+  history_none: { vi: 'Chưa có lịch sử.', en: 'No history yet.' },
+  hotspots_nearby: { vi: 'Điểm nóng trong bán kính {m} m', en: 'Hotspots within {m} m' },
+  reports_nearby: { vi: 'Tin báo trong bán kính {m} m', en: 'Reports within {m} m' },
+  menu_close: { vi: 'Đóng bảng điều khiển', en: 'Close controls' },
 } as const;
 
 export type Key = keyof typeof STRINGS;
@@ -180,13 +216,19 @@ let current: Lang = 'vi';
 const listeners: Array<(lang: Lang) => void> = [];
 
 /** Translate a key into the current language. */
-export function t(key: Key): string {
-  return STRINGS[key][current];
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  let s: string = STRINGS[key][current];
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+  return s;
 }
 
 /** Translate a domain code (e.g. `kind_sale`, `status_clean`) that may not exist in the table. */
 export function tCode(prefix: string, code: string | null | undefined): string {
   if (code === null || code === undefined || code === '') return '—';
+  if (prefix === 'kind' || prefix === 'site' || prefix === 'status' || prefix === 'cat') {
+    const e = entry(prefix as Group, code);
+    if (e) return e[current];
+  }
   const key = `${prefix}_${code}` as Key;
   return key in STRINGS ? STRINGS[key][current] : code;
 }

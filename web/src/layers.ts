@@ -5,9 +5,10 @@
  * ever needed.
  */
 import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
+import { colorOf, colors } from './glossary';
 import type { Key } from './i18n';
 
-export type LayerId = 'areas' | 'kde' | 'hexes' | 'emerging' | 'hotspots' | 'sites' | 'reports';
+export type LayerId = 'areas' | 'kde' | 'hexes' | 'emerging' | 'hotspots' | 'near' | 'sites' | 'reports';
 
 export const REPORT_KINDS = ['use', 'storage', 'trafficking', 'sale', 'cultivation'] as const;
 export const SITE_KINDS = ['school', 'industrial_zone', 'boarding_house', 'karaoke', 'lodging', 'entertainment', 'other'] as const;
@@ -32,21 +33,9 @@ export const EMERGING_CATEGORIES = [
   'no_pattern',
 ] as const;
 
-export const KIND_COLORS: Record<string, string> = {
-  use: '#6a3d9a',
-  storage: '#e66101',
-  trafficking: '#c51b1b',
-  sale: '#1f5fa8',
-  cultivation: '#2e7d32',
-};
+export const KIND_COLORS: Record<string, string> = colors('kind');
 
-export const STATUS_COLORS: Record<string, string> = {
-  hotspot: '#d7301f',
-  cleaning: '#f39c12',
-  clean: '#7fbf3f',
-  kept_clean: '#1b7837',
-  relapsed: '#8e24aa',
-};
+export const STATUS_COLORS: Record<string, string> = colors('status');
 
 /** Diverging red/blue for Gi* bins ±1 ±2 ±3 (90/95/99 % confidence). */
 export const BIN_COLORS: Record<string, string> = {
@@ -59,35 +48,20 @@ export const BIN_COLORS: Record<string, string> = {
   '-3': '#2166ac',
 };
 
-export const EMERGING_COLORS: Record<string, string> = {
-  new_hot_spot: '#fcbba1',
-  consecutive_hot_spot: '#fc9272',
-  intensifying_hot_spot: '#de2d26',
-  persistent_hot_spot: '#a50f15',
-  diminishing_hot_spot: '#fb6a4a',
-  sporadic_hot_spot: '#fdd0a2',
-  oscillating_hot_spot: '#f16913',
-  historical_hot_spot: '#bcbddc',
-  new_cold_spot: '#c6dbef',
-  consecutive_cold_spot: '#9ecae1',
-  intensifying_cold_spot: '#3182bd',
-  persistent_cold_spot: '#08519c',
-  diminishing_cold_spot: '#6baed6',
-  sporadic_cold_spot: '#deebf7',
-  oscillating_cold_spot: '#4292c6',
-  historical_cold_spot: '#d9d9d9',
-  no_pattern: '#f0f0f0',
-};
+export const EMERGING_COLORS: Record<string, string> = colors('cat');
 
-export const SITE_STYLE: Record<string, { color: string; shape: Shape }> = {
-  school: { color: '#1f4e9c', shape: 'square' },
-  industrial_zone: { color: '#4d4d4d', shape: 'diamond' },
-  boarding_house: { color: '#8c510a', shape: 'house' },
-  karaoke: { color: '#c2185b', shape: 'circle' },
-  lodging: { color: '#00796b', shape: 'triangle' },
-  entertainment: { color: '#6a1b9a', shape: 'star' },
-  other: { color: '#757575', shape: 'dot' },
+const SITE_SHAPES: Record<string, Shape> = {
+  school: 'square',
+  industrial_zone: 'diamond',
+  boarding_house: 'house',
+  karaoke: 'circle',
+  lodging: 'triangle',
+  entertainment: 'star',
+  other: 'dot',
 };
+export const SITE_STYLE: Record<string, { color: string; shape: Shape }> = Object.fromEntries(
+  SITE_KINDS.map((k) => [k, { color: colorOf('site', k), shape: SITE_SHAPES[k] }]),
+);
 
 export type Shape = 'square' | 'diamond' | 'house' | 'circle' | 'triangle' | 'star' | 'dot';
 
@@ -300,17 +274,54 @@ export const LAYERS: LayerDef[] = [
         id: 'hotspots-fill',
         type: 'fill',
         source: src('hotspots'),
-        paint: { 'fill-color': '#e34a33', 'fill-opacity': 0.35 },
+        // `dormant` is set by the map from `last_seen` and the as-of month (see markDormant).
+        paint: { 'fill-color': ['case', ['==', ['get', 'dormant'], true], '#9e9e9e', '#e34a33'], 'fill-opacity': ['case', ['==', ['get', 'dormant'], true], 0.18, 0.35] },
       },
       {
         id: 'hotspots-line',
         type: 'line',
         source: src('hotspots'),
+        filter: ['!=', ['get', 'dormant'], true],
         paint: { 'line-color': '#67000d', 'line-width': 2.2 },
+      },
+      {
+        id: 'hotspots-line-dormant',
+        type: 'line',
+        source: src('hotspots'),
+        filter: ['==', ['get', 'dormant'], true],
+        paint: { 'line-color': '#555555', 'line-width': 1.6, 'line-dasharray': [3, 2] },
       },
     ],
     clickable: ['hotspots-fill'],
-    legend: [{ label: { key: 'hotspot_polygon' }, swatch: { kind: 'fill', color: '#e34a33', stroke: '#67000d' } }],
+    legend: [
+      { label: { key: 'hotspot_polygon' }, swatch: { kind: 'fill', color: '#e34a33', stroke: '#67000d' } },
+      { label: { key: 'dormant_legend' }, swatch: { kind: 'dashed', color: '#555555' } },
+    ],
+  },
+  {
+    id: 'near',
+    title: 'near_view',
+    path: 'api/layers/near',
+    role: 'analyst',
+    defaultVisible: false,
+    reportBased: true,
+    // Sites with reports within the chosen radius: a ring whose size grows with the count.
+    styles: [
+      {
+        id: 'near-ring',
+        type: 'circle',
+        source: src('near'),
+        filter: ['>', ['to-number', ['get', 'reports_within']], 0],
+        paint: {
+          'circle-color': 'rgba(255,255,255,0)',
+          'circle-radius': ['interpolate', ['linear'], ['to-number', ['get', 'reports_within']], 1, 10, 30, 24],
+          'circle-stroke-color': '#b30000',
+          'circle-stroke-width': 3,
+        },
+      },
+    ],
+    clickable: ['near-ring'],
+    legend: [{ label: { key: 'near_view' }, swatch: { kind: 'circle', color: '#b30000' } }],
   },
   {
     id: 'sites',

@@ -1,7 +1,9 @@
 /** Click popups for every layer, built as DOM (no HTML strings from data). */
+import { getJson, url } from './api';
 import { dl, h, parseNested, type Child } from './dom';
-import { fmtDate, fmtNum, t, tCode } from './i18n';
-import { REPORT_KINDS, SITE_STYLE } from './layers';
+import { isOverdue } from './hotspotFilter';
+import { fmtDate, fmtMonth, fmtNum, t, tCode } from './i18n';
+import { KIND_COLORS, REPORT_KINDS, SITE_STYLE } from './layers';
 
 type Props = Record<string, unknown>;
 
@@ -46,29 +48,69 @@ function kindCounts(p: Props): HTMLElement {
   const list = h('ul', { class: 'kind-counts' });
   for (const k of REPORT_KINDS) {
     const n = num(p[k]) ?? num(counts[k]) ?? 0;
-    if (n > 0) list.append(h('li', {}, h('span', { class: `dot kind-${k}` }), `${tCode('kind', k)}: `, h('b', {}, fmtNum(n))));
+    if (n > 0) list.append(h('li', {}, h('span', { class: 'dot', style: `background:${KIND_COLORS[k]}` }), `${tCode('kind', k)}: `, h('b', {}, fmtNum(n))));
   }
   if (!list.childElementCount) list.append(h('li', {}, '—'));
   return list;
 }
 
-export function planBlock(plan: Plan): HTMLElement {
-  const state = plan.state ? ` (${tCode('plan_state', plan.state)})` : '';
-  return h(
+/** One "6 clears" plan; open past its deadline (seen from `asOf`) it is marked overdue. */
+export function planBlock(plan: Plan, asOf: string): HTMLElement {
+  const overdue = isOverdue(plan, asOf);
+  const state = plan.state ? tCode('plan_state', plan.state) : '';
+  const stateNode = overdue
+    ? h('span', { class: 'overdue-chip', 'data-overdue': 'true' }, `⚠ ${t('overdue')}`)
+    : state
+      ? h('span', { class: 'muted' }, `(${state})`)
+      : null;
+  const deadline = h('span', {}, fmtDate(plan.deadline), ' ', stateNode);
+  const block = h(
     'div',
-    { class: 'plan' },
+    { class: overdue ? 'plan overdue' : 'plan', 'data-plan': String(plan.id ?? '') },
     dl([
       [t('plan_person'), plan.responsible_person],
       [t('plan_task'), plan.task],
       [t('plan_unit'), plan.responsible_unit],
-      [t('plan_deadline'), fmtDate(plan.deadline) + state],
+      [t('plan_deadline'), deadline],
       [t('plan_result'), plan.expected_result],
       [t('plan_authority'), plan.approving_authority],
     ]),
   );
+  if (plan.id !== undefined) block.append(historyDetails(plan.id));
+  return block;
 }
 
-export function hotspotPopup(p: Props, plans: Plan[]): HTMLElement {
+/** The plan's change history (`GET /api/plans/{id}/history`), fetched when opened. */
+function historyDetails(id: number | string): HTMLElement {
+  const list = h('ol', { class: 'plan-history' });
+  const det = h('details', { class: 'history' }, h('summary', {}, t('history')), list);
+  let loaded = false;
+  det.addEventListener('toggle', () => {
+    if (!det.open || loaded) return;
+    loaded = true;
+    list.replaceChildren(h('li', { class: 'muted' }, t('loading')));
+    getJson<unknown>(url(`api/plans/${encodeURIComponent(String(id))}/history`))
+      .then((body) => {
+        const rows = (Array.isArray(body) ? body : ((body as { history?: unknown[]; versions?: unknown[] })?.history ?? (body as { versions?: unknown[] })?.versions ?? [])) as Array<Record<string, unknown>>;
+        list.replaceChildren();
+        if (!rows.length) list.append(h('li', { class: 'muted' }, t('history_none')));
+        for (const r of rows) {
+          const plan = (r.plan ?? r.after ?? r) as Record<string, unknown>;
+          const when = r.changed_at ?? r.at ?? r.updated_at ?? plan.updated_at;
+          const who = r.changed_by ?? r.by ?? r.updated_by ?? plan.updated_by;
+          const op = r.op ?? r.action ?? r.change;
+          const what = [op ? tCode('op', String(op)) : null, plan.state ? tCode('plan_state', String(plan.state)) : null, plan.deadline ? `${t('plan_deadline')}: ${fmtDate(plan.deadline)}` : null]
+            .filter(Boolean)
+            .join(' · ');
+          list.append(h('li', {}, h('b', {}, fmtDate(when)), who ? ` — ${String(who)}` : '', what ? `: ${what}` : ''));
+        }
+      })
+      .catch((e: unknown) => list.replaceChildren(h('li', { class: 'muted' }, `${t('history_none')} (${e instanceof Error ? e.message : e})`)));
+  });
+  return det;
+}
+
+export function hotspotPopup(p: Props, plans: Plan[], asOf: string, radiusM: number): HTMLElement {
   const id = String(p.hotspot_id ?? p.cluster ?? '');
   const near = (parseNested<NearbySite[]>(p.nearby_sites) ?? [])
     .filter((s) => PRIORITY_SITES.has(String(s.kind)))
@@ -84,15 +126,15 @@ export function hotspotPopup(p: Props, plans: Plan[]): HTMLElement {
       ),
     );
   }
-  if (!near.length) nearList.append(h('li', {}, t('nearby_none')));
-  const planNodes: Child[] = plans.length ? plans.map(planBlock) : [h('p', { class: 'muted' }, t('hotspot_no_plan'))];
+  if (!near.length) nearList.append(h('li', {}, t('within_m', { m: radiusM })));
+  const planNodes: Child[] = plans.length ? plans.map((pl) => planBlock(pl, asOf)) : [h('p', { class: 'muted' }, t('hotspot_no_plan'))];
   const areaM2 = num(p.area_m2);
   return h(
     'div',
     { class: 'popup', 'data-popup': 'hotspot' },
-    title(`${t('hotspot')} ${id}`),
+    title(`${t('hotspot')} ${id}`, p.dormant === true || p.dormant === 'true' ? t('dormant') : t('active')),
     dl([
-      [t('reports_total'), fmt(p.count)],
+        [t('reports_total'), fmt(p.count)],
       [t('first_seen'), fmtDate(p.first_seen)],
       [t('last_seen'), fmtDate(p.last_seen)],
       [t('area_m2'), areaM2 === undefined ? '—' : `${fmtNum(areaM2 / 10_000, 2)} ha`],
@@ -122,7 +164,7 @@ export function hexPopup(p: Props): HTMLElement {
 }
 
 export function kdePopup(p: Props): HTMLElement {
-  return h('div', { class: 'popup', 'data-popup': 'kde' }, title(t('cell'), String(p.h3 ?? '')), dl([[t('density'), fmt(p.density, 3)]]));
+  return h('div', { class: 'popup', 'data-popup': 'kde' }, title(t('cell'), String(p.h3 ?? '')), dl([[t('density'), `${fmt(p.density, 1)} ${t('density_unit')}`]]));
 }
 
 export function emergingPopup(p: Props): HTMLElement {
@@ -138,8 +180,27 @@ export function emergingPopup(p: Props): HTMLElement {
   );
 }
 
-export function sitePopup(p: Props): HTMLElement {
-  return h('div', { class: 'popup', 'data-popup': 'site' }, title(String(p.name ?? p.id ?? ''), tCode('site', String(p.kind ?? ''))));
+export interface SiteNearby {
+  radiusM: number;
+  hotspots: Array<{ id: string; distance_m?: number }>;
+  /** From the `near` layer (analysts): reports within `nearRadiusM` and the nearest distance. */
+  reports?: { within: number; nearest_m?: number | null; radiusM: number } | null;
+}
+
+export function sitePopup(p: Props, near: SiteNearby): HTMLElement {
+  const hs = near.hotspots;
+  return h(
+    'div',
+    { class: 'popup', 'data-popup': 'site' },
+    title(String(p.name ?? p.id ?? ''), tCode('site', String(p.kind ?? ''))),
+    dl([
+      [t('kind'), tCode('site', String(p.kind ?? ''))],
+      [t('hotspots_nearby', { m: near.radiusM }), hs.length ? hs.map((x) => `${x.id}${x.distance_m !== undefined ? ` (${fmt(x.distance_m)} m)` : ''}`).join(', ') : '0'],
+      ...(near.reports
+        ? ([[t('reports_nearby', { m: near.reports.radiusM }), `${fmt(near.reports.within)}${near.reports.nearest_m != null ? ` — ${t('nearest')} ${fmt(near.reports.nearest_m)} m` : ''}`]] as Array<[string, Child]>)
+        : []),
+    ]),
+  );
 }
 
 export function reportPopup(p: Props): HTMLElement {
@@ -151,19 +212,31 @@ export function reportPopup(p: Props): HTMLElement {
   );
 }
 
-export function areaPopup(p: Props, openPanel: () => void): HTMLElement {
-  const btn = h('button', { type: 'button', class: 'btn small primary' }, t('open_area_panel'));
-  btn.addEventListener('click', openPanel);
+/**
+ * The clicked area (the smallest one containing the click) with the chain of areas around it,
+ * each a button that opens that area's panel: the ward of a residential group is one click away.
+ */
+export function areaPopup(p: Props, parents: Props[], openPanel: (area: Props) => void): HTMLElement {
+  const btn = h('button', { type: 'button', class: 'btn small primary', 'data-open-area': String(p.id ?? '') }, t('open_area_panel'));
+  btn.addEventListener('click', () => openPanel(p));
+  const chain = h('ul', { class: 'area-chain' });
+  for (const a of parents) {
+    const b = h('button', { type: 'button', class: 'link-btn', 'data-open-area': String(a.id ?? '') }, `${tCode('level', String(a.level ?? ''))}: ${String(a.name ?? a.id)}`);
+    b.addEventListener('click', () => openPanel(a));
+    chain.append(h('li', {}, b));
+  }
   return h(
     'div',
     { class: 'popup', 'data-popup': 'area' },
     title(String(p.name ?? p.id ?? ''), tCode('level', String(p.level ?? ''))),
     dl([
       [t('status'), h('span', { class: `status-chip status-${p.status ?? 'none'}` }, tCode('status', (p.status as string) ?? 'none'))],
-      [t('status_since'), fmtDate(p.status_since)],
+      [t('status_since'), typeof p.status_since === 'string' ? fmtMonth(p.status_since) : '—'],
       [t('declared_status'), p.declared_status ? tCode('status', String(p.declared_status)) : '—'],
     ]),
     p.discrepancy === true || p.discrepancy === 'true' ? h('p', { class: 'warn' }, t('discrepancy_yes')) : null,
     btn,
+    parents.length ? h('h3', {}, t('part_of')) : null,
+    parents.length ? chain : null,
   );
 }

@@ -39,6 +39,15 @@ impl EmergingChart {
         if self.rows.is_empty() {
             return Err(ChartError::Empty("no areas"));
         }
+        // A chart of empty bars says nothing; the caller shows why instead (e.g. a coarser
+        // resolution is needed for a pattern to be significant).
+        if !self
+            .rows
+            .iter()
+            .any(|r| CATEGORIES.iter().any(|c| r.count(*c) > 0))
+        {
+            return Err(ChartError::Empty("no cell shows an emerging pattern"));
+        }
         let n = self.rows.len();
         let xmax = self
             .rows
@@ -87,7 +96,15 @@ impl EmergingChart {
                     String::new()
                 }
             })
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            // Cell counts are whole numbers: label integer ticks only (was "0 0 0 1 1 1").
+            .x_labels((xmax as usize + 1).min(12))
+            .x_label_formatter(&|x| {
+                if (x - x.round()).abs() < 1e-6 {
+                    format!("{x:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .x_desc(t(lang, "Số ô lục giác H3", "H3 cells"))
             .axis_desc_style(text_font(17))
             .label_style(text_font(14))

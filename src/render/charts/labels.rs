@@ -43,44 +43,70 @@ pub(super) fn month(m: NaiveDate, lang: Lang) -> String {
     }
 }
 
-pub(super) fn kind(k: ReportKind, lang: Lang) -> &'static str {
-    match k {
-        ReportKind::Use => t(lang, "Sử dụng", "Use"),
-        ReportKind::Storage => t(lang, "Tàng trữ", "Storage"),
-        ReportKind::Trafficking => t(lang, "Mua bán, vận chuyển", "Trafficking"),
-        ReportKind::Sale => t(lang, "Điểm bán lẻ", "Retail sale"),
-        ReportKind::Cultivation => t(lang, "Trồng cây chứa chất ma túy", "Cultivation"),
+/// One entry of the shared glossary: the word in each language and the colour.
+#[derive(serde::Deserialize)]
+struct Entry {
+    vi: String,
+    en: String,
+    #[serde(default)]
+    color: Option<String>,
+}
+
+/// `src/glossary.json`, the single source of words and colours that the web map imports too
+/// (so a report kind is the same colour and the same word on the map and in every chart).
+#[derive(serde::Deserialize)]
+struct Glossary {
+    kind: std::collections::HashMap<String, Entry>,
+    status: std::collections::HashMap<String, Entry>,
+    cat: std::collections::HashMap<String, Entry>,
+    term: std::collections::HashMap<String, Entry>,
+}
+
+fn glossary() -> &'static Glossary {
+    static G: std::sync::OnceLock<Glossary> = std::sync::OnceLock::new();
+    G.get_or_init(|| {
+        serde_json::from_str(include_str!("../../glossary.json"))
+            .expect("src/glossary.json is valid (checked by the glossary_is_complete test)")
+    })
+}
+
+fn entry<'a>(table: &'a std::collections::HashMap<String, Entry>, code: &str) -> Option<&'a Entry> {
+    table.get(code)
+}
+
+fn word(e: Option<&'static Entry>, lang: Lang, code: &'static str) -> &'static str {
+    match (e, lang) {
+        (Some(e), Lang::Vi) => &e.vi,
+        (Some(e), Lang::En) => &e.en,
+        (None, _) => code,
     }
+}
+
+fn color(e: Option<&Entry>) -> RGBColor {
+    let hex = e.and_then(|e| e.color.as_deref()).unwrap_or("#808080");
+    let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0x80_80_80);
+    RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
+}
+
+/// A general term of the glossary (`reports`, `report_kind`, …).
+pub(super) fn term(key: &'static str, lang: Lang) -> &'static str {
+    word(entry(&glossary().term, key), lang, key)
+}
+
+pub(super) fn kind(k: ReportKind, lang: Lang) -> &'static str {
+    word(entry(&glossary().kind, k.as_str()), lang, k.as_str())
 }
 
 pub(super) fn kind_color(k: ReportKind) -> RGBColor {
-    match k {
-        ReportKind::Use => RGBColor(31, 119, 180),
-        ReportKind::Storage => RGBColor(255, 127, 14),
-        ReportKind::Trafficking => RGBColor(148, 103, 189),
-        ReportKind::Sale => RGBColor(214, 39, 40),
-        ReportKind::Cultivation => RGBColor(44, 160, 44),
-    }
+    color(entry(&glossary().kind, k.as_str()))
 }
 
 pub(super) fn status(s: AreaStatus, lang: Lang) -> &'static str {
-    match s {
-        AreaStatus::Hotspot => t(lang, "Điểm nóng", "Hotspot"),
-        AreaStatus::Cleaning => t(lang, "Đang làm sạch", "Being cleaned"),
-        AreaStatus::Clean => t(lang, "Sạch", "Clean"),
-        AreaStatus::KeptClean => t(lang, "Giữ sạch", "Kept clean"),
-        AreaStatus::Relapsed => t(lang, "Tái phát", "Relapsed"),
-    }
+    word(entry(&glossary().status, s.as_str()), lang, s.as_str())
 }
 
 pub(super) fn status_color(s: AreaStatus) -> RGBColor {
-    match s {
-        AreaStatus::Hotspot => RGBColor(215, 48, 39),
-        AreaStatus::Cleaning => RGBColor(253, 174, 97),
-        AreaStatus::Clean => RGBColor(166, 217, 106),
-        AreaStatus::KeptClean => RGBColor(26, 152, 80),
-        AreaStatus::Relapsed => RGBColor(123, 50, 148),
-    }
+    color(entry(&glossary().status, s.as_str()))
 }
 
 /// The 16 patterns drawn (no-pattern cells are left out: they would swamp the bars).
@@ -103,48 +129,79 @@ pub(super) const CATEGORIES: [Category; 16] = [
     Category::HistoricalColdSpot,
 ];
 
-pub(super) fn category(c: Category, lang: Lang) -> &'static str {
+fn category_code(c: Category) -> &'static str {
     use Category::*;
     match c {
-        NewHotSpot => t(lang, "Điểm nóng mới", "New hot spot"),
-        ConsecutiveHotSpot => t(lang, "Điểm nóng liên tiếp", "Consecutive hot spot"),
-        IntensifyingHotSpot => t(lang, "Điểm nóng gia tăng", "Intensifying hot spot"),
-        PersistentHotSpot => t(lang, "Điểm nóng dai dẳng", "Persistent hot spot"),
-        DiminishingHotSpot => t(lang, "Điểm nóng giảm dần", "Diminishing hot spot"),
-        SporadicHotSpot => t(lang, "Điểm nóng rải rác", "Sporadic hot spot"),
-        OscillatingHotSpot => t(lang, "Điểm nóng dao động", "Oscillating hot spot"),
-        HistoricalHotSpot => t(lang, "Điểm nóng trước đây", "Historical hot spot"),
-        NewColdSpot => t(lang, "Điểm lạnh mới", "New cold spot"),
-        ConsecutiveColdSpot => t(lang, "Điểm lạnh liên tiếp", "Consecutive cold spot"),
-        IntensifyingColdSpot => t(lang, "Điểm lạnh gia tăng", "Intensifying cold spot"),
-        PersistentColdSpot => t(lang, "Điểm lạnh dai dẳng", "Persistent cold spot"),
-        DiminishingColdSpot => t(lang, "Điểm lạnh giảm dần", "Diminishing cold spot"),
-        SporadicColdSpot => t(lang, "Điểm lạnh rải rác", "Sporadic cold spot"),
-        OscillatingColdSpot => t(lang, "Điểm lạnh dao động", "Oscillating cold spot"),
-        HistoricalColdSpot => t(lang, "Điểm lạnh trước đây", "Historical cold spot"),
-        NoPattern => t(lang, "Không có xu hướng", "No pattern"),
+        NewHotSpot => "new_hot_spot",
+        ConsecutiveHotSpot => "consecutive_hot_spot",
+        IntensifyingHotSpot => "intensifying_hot_spot",
+        PersistentHotSpot => "persistent_hot_spot",
+        DiminishingHotSpot => "diminishing_hot_spot",
+        SporadicHotSpot => "sporadic_hot_spot",
+        OscillatingHotSpot => "oscillating_hot_spot",
+        HistoricalHotSpot => "historical_hot_spot",
+        NewColdSpot => "new_cold_spot",
+        ConsecutiveColdSpot => "consecutive_cold_spot",
+        IntensifyingColdSpot => "intensifying_cold_spot",
+        PersistentColdSpot => "persistent_cold_spot",
+        DiminishingColdSpot => "diminishing_cold_spot",
+        SporadicColdSpot => "sporadic_cold_spot",
+        OscillatingColdSpot => "oscillating_cold_spot",
+        HistoricalColdSpot => "historical_cold_spot",
+        NoPattern => "no_pattern",
     }
 }
 
+pub(super) fn category(c: Category, lang: Lang) -> &'static str {
+    word(
+        entry(&glossary().cat, category_code(c)),
+        lang,
+        category_code(c),
+    )
+}
+
 pub(super) fn category_color(c: Category) -> RGBColor {
-    use Category::*;
-    match c {
-        NewHotSpot => RGBColor(255, 192, 203),
-        ConsecutiveHotSpot => RGBColor(252, 146, 114),
-        IntensifyingHotSpot => RGBColor(203, 24, 29),
-        PersistentHotSpot => RGBColor(165, 15, 21),
-        DiminishingHotSpot => RGBColor(251, 106, 74),
-        SporadicHotSpot => RGBColor(254, 178, 76),
-        OscillatingHotSpot => RGBColor(217, 95, 14),
-        HistoricalHotSpot => RGBColor(140, 81, 10),
-        NewColdSpot => RGBColor(198, 219, 239),
-        ConsecutiveColdSpot => RGBColor(158, 202, 225),
-        IntensifyingColdSpot => RGBColor(33, 113, 181),
-        PersistentColdSpot => RGBColor(8, 48, 107),
-        DiminishingColdSpot => RGBColor(107, 174, 214),
-        SporadicColdSpot => RGBColor(116, 196, 118),
-        OscillatingColdSpot => RGBColor(49, 163, 84),
-        HistoricalColdSpot => RGBColor(1, 102, 94),
-        NoPattern => RGBColor(189, 189, 189),
+    color(entry(&glossary().cat, category_code(c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code the charts draw has a word in both languages and a colour in the glossary,
+    /// and the category codes are the ones the API sends (`category_name`).
+    #[test]
+    fn glossary_is_complete() {
+        let g = glossary();
+        for k in ReportKind::ALL {
+            let e = g.kind.get(k.as_str()).expect("kind in glossary");
+            assert!(!e.vi.is_empty() && !e.en.is_empty() && e.color.is_some());
+        }
+        for s in [
+            AreaStatus::Hotspot,
+            AreaStatus::Cleaning,
+            AreaStatus::Clean,
+            AreaStatus::KeptClean,
+            AreaStatus::Relapsed,
+        ] {
+            assert!(
+                g.status
+                    .get(s.as_str())
+                    .and_then(|e| e.color.as_ref())
+                    .is_some()
+            );
+        }
+        for c in CATEGORIES.iter().copied().chain([Category::NoPattern]) {
+            assert_eq!(category_code(c), crate::render::geojson::category_name(c));
+            assert!(
+                g.cat
+                    .get(category_code(c))
+                    .and_then(|e| e.color.as_ref())
+                    .is_some()
+            );
+        }
+        assert_eq!(kind(ReportKind::Sale, Lang::En), "Retail sale point");
+        assert_eq!(term("reports", Lang::Vi), "tin báo");
+        assert_eq!(kind_color(ReportKind::Use), RGBColor(0x6a, 0x3d, 0x9a));
     }
 }

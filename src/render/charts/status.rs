@@ -37,6 +37,26 @@ impl StatusChart {
         }
     }
 
+    /// Counts of the areas with the given ids only (an area's children, or the area itself),
+    /// so the chart of one residential group is about that group and nothing else.
+    pub fn for_areas(scope: &str, table: &StatusTable, ids: &[&str]) -> StatusChart {
+        let mut counts = vec![[0u32; 5]; table.months.len()];
+        for a in table
+            .areas
+            .iter()
+            .filter(|a| ids.contains(&a.area_id.as_str()))
+        {
+            for (i, s) in a.months.iter().enumerate() {
+                counts[i][s.status.index()] += 1;
+            }
+        }
+        StatusChart {
+            scope: scope.to_string(),
+            months: table.months.clone(),
+            counts,
+        }
+    }
+
     pub(super) fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -71,7 +91,15 @@ impl StatusChart {
             .configure_mesh()
             .x_labels(12)
             .x_label_formatter(&|x| month_tick(first, *x, lang))
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            // Area counts are whole numbers: integer ticks only (one area gave "0 0 0 1 1").
+            .y_labels((total as usize + 1).min(11))
+            .y_label_formatter(&|y| {
+                if (y - y.round()).abs() < 1e-6 {
+                    format!("{y:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .x_desc(t(lang, "Tháng", "Month"))
             .y_desc(t(lang, "Số địa bàn", "Areas"))
             .axis_desc_style(text_font(17))

@@ -70,7 +70,7 @@ impl TrendChart {
         let title = format!(
             "{} – {}",
             self.area_name,
-            t(lang, "số báo cáo theo tháng", "reports per month")
+            labels::term("reports_per_month", lang)
         );
         let mut chart = ChartBuilder::on(&main)
             .caption(title, title_font())
@@ -93,7 +93,7 @@ impl TrendChart {
                 }
             })
             .x_desc(t(lang, "Tháng", "Month"))
-            .y_desc(t(lang, "Số báo cáo", "Reports"))
+            .y_desc(labels::term("reports_title", lang))
             .axis_desc_style(text_font(17))
             .label_style(text_font(14))
             .draw()
@@ -137,7 +137,7 @@ impl TrendChart {
             .iter()
             .map(|k| (labels::kind(*k, lang).to_string(), labels::kind_color(*k)))
             .collect();
-        let y = draw_legend(&side, t(lang, "Loại báo cáo", "Report kind"), &kinds, 70)?;
+        let y = draw_legend(&side, labels::term("report_kind", lang), &kinds, 70)?;
         if !self.statuses.is_empty() {
             let statuses: Vec<_> = AreaStatus::ALL
                 .iter()
