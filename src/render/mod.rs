@@ -3,3 +3,4 @@
 pub mod atomic;
 pub mod charts;
 pub mod geojson;
+pub mod knox_chart;
