@@ -601,3 +601,54 @@ fn risk_bad_input_names_the_parameter() {
     );
     assert!(!d.exists("risk.geojson"), "no output on failure");
 }
+
+/// Piles of reports on three 7-cell patches 2 km apart plus a sparse background.
+fn isa_data(d: &Dir) -> String {
+    use h3o::{LatLng, Resolution};
+    let c = LatLng::new(16.46, 107.59)
+        .unwrap()
+        .to_cell(Resolution::Nine);
+    let mut rows = Vec::new();
+    for (i, cell) in c.grid_disk::<Vec<_>>(8).into_iter().enumerate() {
+        if i % 5 == 0 {
+            let l = LatLng::from(cell);
+            rows.push((l.lng(), l.lat(), "2025-01-01", 1));
+        }
+    }
+    for pile in c.grid_ring_fast(6).map(Option::unwrap).step_by(6).take(3) {
+        for cell in pile.grid_disk::<Vec<_>>(1) {
+            let l = LatLng::from(cell);
+            rows.push((l.lng(), l.lat(), "2025-01-02", 20));
+        }
+    }
+    d.write("r.csv", csv_rows(&rows))
+}
+
+#[test]
+fn hexes_k_auto_reports_the_isa_curve() {
+    let d = Dir::new();
+    let input = isa_data(&d);
+    let v = json_out(&["hexes", "--input", &input, "--k", "auto", "--k-max", "5"]);
+    let isa = v["isa"].as_array().unwrap();
+    assert_eq!(isa.len(), 5);
+    for (i, row) in isa.iter().enumerate() {
+        assert_eq!(row["k"], i as u64 + 1);
+        for key in ["i", "expected_i", "variance_i", "z"] {
+            assert!(row[key].as_f64().unwrap().is_finite(), "{key} in {row}");
+        }
+    }
+    let k = v["k_chosen"].as_u64().unwrap();
+    assert_eq!(v["k"], k);
+    // The first k with z_k ≥ z_{k+1} (or k-max).
+    let z: Vec<f64> = isa.iter().map(|r| r["z"].as_f64().unwrap()).collect();
+    let first_peak = (0..4)
+        .find(|&i| z[i] >= z[i + 1])
+        .map_or(5, |i| i as u64 + 1);
+    assert_eq!(k, first_peak);
+    // E[I] = −1/(n−1) for the fixed study area (occupied cells + one ring).
+    let n = 1.0 - 1.0 / isa[0]["expected_i"].as_f64().unwrap();
+    assert!(n >= 30.0);
+    // One report: 7 study cells < 30.
+    let one = d.write("one.csv", csv_rows(&[(107.59, 16.46, "2025-01-01", 1)]));
+    fails_naming(&["hexes", "--input", &one, "--k", "auto"], "--k");
+}

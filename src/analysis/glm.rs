@@ -59,7 +59,8 @@ pub fn cholesky(a: &[f64], p: usize) -> Option<Vec<f64>> {
         for k in 0..j {
             d -= l[j * p + k] * l[j * p + k];
         }
-        if !(d > 1e-12 * scale) || !d.is_finite() {
+        let pivot_ok = d > 1e-12 * scale && d.is_finite();
+        if !pivot_ok {
             return None;
         }
         let d = d.sqrt();

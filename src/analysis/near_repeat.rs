@@ -164,9 +164,32 @@ impl ClosePairs {
     }
 }
 
+/// A time value in a lane: i32 seconds when the times span less than 2³¹ s (68 years), so
+/// the compares vectorise on every x86-64 (SSE2 has 32-bit but no 64-bit compares), else i64.
+trait Lane: Copy + Default + PartialOrd + Send + Sync {
+    /// |a − b| (wrapping: the span check keeps it exact).
+    fn gap(a: Self, b: Self) -> Self;
+}
+
+impl Lane for i32 {
+    fn gap(a: Self, b: Self) -> Self {
+        a.wrapping_sub(b).wrapping_abs()
+    }
+}
+
+impl Lane for i64 {
+    fn gap(a: Self, b: Self) -> Self {
+        a.wrapping_sub(b).wrapping_abs()
+    }
+}
+
 /// Per distance band and cumulative time threshold, per lane: pairs with gap ≤ T.
 /// `times` holds `LANES` interleaved time columns (`times[i·LANES + l]`).
-fn cumulative_counts(pairs: &ClosePairs, times: &[i64], thresholds: &[i64]) -> Vec<[u64; LANES]> {
+fn cumulative_counts<T: Lane>(
+    pairs: &ClosePairs,
+    times: &[T],
+    thresholds: &[T],
+) -> Vec<[u64; LANES]> {
     let nt = thresholds.len();
     let mut out = vec![[0u64; LANES]; pairs.js.len() * nt];
     for (b, (offsets, js)) in pairs.offsets.iter().zip(&pairs.js).enumerate() {
@@ -177,30 +200,63 @@ fn cumulative_counts(pairs: &ClosePairs, times: &[i64], thresholds: &[i64]) -> V
             if lo == hi {
                 continue;
             }
-            let ti: [i64; LANES] = times[i * LANES..(i + 1) * LANES].try_into().expect("lanes");
+            let ti: [T; LANES] = times[i * LANES..(i + 1) * LANES].try_into().expect("lanes");
             for &j in &js[lo..hi] {
                 let j = j as usize;
-                let tj: &[i64; LANES] =
-                    times[j * LANES..(j + 1) * LANES].try_into().expect("lanes");
-                let mut gap = [0i64; LANES];
-                for l in 0..LANES {
-                    gap[l] = (ti[l] - tj[l]).abs();
-                }
-                for (t, &limit) in thresholds.iter().enumerate() {
-                    let a = &mut acc[t];
-                    for l in 0..LANES {
-                        a[l] += (gap[l] <= limit) as u32;
+                let tj: &[T; LANES] = times[j * LANES..(j + 1) * LANES].try_into().expect("lanes");
+                // Wrapping adds: counts stay below 2³², and debug builds then add no
+                // overflow checks that would block SIMD.
+                let gap: [T; LANES] = std::array::from_fn(|l| T::gap(ti[l], tj[l]));
+                for (a, &limit) in acc.iter_mut().zip(thresholds) {
+                    for (c, &g) in a.iter_mut().zip(&gap) {
+                        *c = c.wrapping_add(u32::from(g <= limit));
                     }
                 }
             }
         }
         for (t, a) in acc.iter().enumerate() {
-            for l in 0..LANES {
-                out[b * nt + t][l] = a[l] as u64;
-            }
+            out[b * nt + t] = a.map(u64::from);
         }
     }
     out
+}
+
+/// Observed and permutation band counts with times of lane type `T`.
+fn all_counts<T: Lane>(
+    pairs: &ClosePairs,
+    times: &[T],
+    thresholds: &[T],
+    params: &KnoxParams,
+    nt: usize,
+) -> (Vec<u64>, Vec<Vec<Vec<u64>>>) {
+    let n = times.len();
+    // Observed: every lane holds the real times; lane 0 is read.
+    let mut lanes = vec![T::default(); n * LANES];
+    for (i, &t) in times.iter().enumerate() {
+        lanes[i * LANES..(i + 1) * LANES].fill(t);
+    }
+    let observed = band_counts(&cumulative_counts(pairs, &lanes, thresholds), nt, 0);
+    // Permutations, LANES at a time; batch results are combined in batch order.
+    let perms = params.permutations as usize;
+    let batches = (0..perms.div_ceil(LANES))
+        .into_par_iter()
+        .map(|batch| {
+            let first = batch * LANES;
+            let used = LANES.min(perms - first);
+            let mut lanes = vec![T::default(); n * LANES];
+            for l in 0..LANES {
+                // Unused lanes of the last batch repeat its first permutation (ignored below).
+                let p = first + if l < used { l } else { 0 };
+                let t = permuted_times(times, params.seed, p as u64);
+                for (i, v) in t.into_iter().enumerate() {
+                    lanes[i * LANES + l] = v;
+                }
+            }
+            let cum = cumulative_counts(pairs, &lanes, thresholds);
+            (0..used).map(|l| band_counts(&cum, nt, l)).collect()
+        })
+        .collect();
+    (observed, batches)
 }
 
 /// Band counts (distance band outer, time band inner) from cumulative counts of one lane.
@@ -217,7 +273,7 @@ fn band_counts(cum: &[[u64; LANES]], bands_t: usize, lane: usize) -> Vec<u64> {
 }
 
 /// The permuted times of one permutation: times shuffled by its own ChaCha8 stream.
-pub fn permuted_times(times: &[i64], seed: u64, permutation: u64) -> Vec<i64> {
+pub fn permuted_times<T: Copy>(times: &[T], seed: u64, permutation: u64) -> Vec<T> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(permutation);
     let mut t = times.to_vec();
@@ -305,39 +361,27 @@ pub fn near_repeat(
         .collect();
     let pairs = ClosePairs::find(points, &params.distance_m);
 
-    // Observed: lane 0 holds the real times (the other lanes repeat them).
-    let mut lanes = vec![0i64; n * LANES];
-    for (i, &t) in times.iter().enumerate() {
-        lanes[i * LANES..(i + 1) * LANES].fill(t);
-    }
-    let observed = band_counts(&cumulative_counts(&pairs, &lanes, &thresholds), nt, 0);
-
-    // Permutations, LANES at a time; batch results are combined in batch order.
+    // Times relative to the earliest one: i32 lanes when the span allows (the shuffle and
+    // the gaps are the same whatever the origin).
+    let t0 = *times.iter().min().expect("at least two reports");
+    let span = times.iter().max().expect("at least two reports") - t0;
+    let (observed, batches) = if span <= i64::from(i32::MAX) {
+        let rel: Vec<i32> = times.iter().map(|&t| (t - t0) as i32).collect();
+        let th: Vec<i32> = thresholds
+            .iter()
+            .map(|&s| s.min(i64::from(i32::MAX)) as i32)
+            .collect();
+        all_counts(&pairs, &rel, &th, params, nt)
+    } else {
+        all_counts(&pairs, times, &thresholds, params, nt)
+    };
     let perms = params.permutations as usize;
-    let batches: Vec<Vec<Vec<u64>>> = (0..perms.div_ceil(LANES))
-        .into_par_iter()
-        .map(|batch| {
-            let first = batch * LANES;
-            let used = LANES.min(perms - first);
-            let mut lanes = vec![0i64; n * LANES];
-            for l in 0..LANES {
-                // Unused lanes of the last batch repeat its first permutation (ignored below).
-                let p = first + if l < used { l } else { 0 };
-                let t = permuted_times(times, params.seed, p as u64);
-                for (i, v) in t.into_iter().enumerate() {
-                    lanes[i * LANES + l] = v;
-                }
-            }
-            let cum = cumulative_counts(&pairs, &lanes, &thresholds);
-            (0..used).map(|l| band_counts(&cum, nt, l)).collect()
-        })
-        .collect();
     let mut sum = vec![0u64; nd * nt];
     let mut at_least = vec![0u64; nd * nt];
     for counts in batches.iter().flatten() {
-        for k in 0..nd * nt {
-            sum[k] += counts[k];
-            at_least[k] += (counts[k] >= observed[k]) as u64;
+        for (k, &c) in counts.iter().enumerate() {
+            sum[k] += c;
+            at_least[k] += u64::from(c >= observed[k]);
         }
     }
 
@@ -504,8 +548,8 @@ mod tests {
             r.cells.iter().map(|c| c.observed).collect::<Vec<_>>(),
             observed
         );
-        let mut sum = vec![0u64; 9];
-        let mut ge = vec![0u64; 9];
+        let mut sum = [0u64; 9];
+        let mut ge = [0u64; 9];
         for perm in 0..37 {
             let counts = brute(&pts, &permuted_times(&t, 11, perm), &p);
             for k in 0..9 {
@@ -529,6 +573,23 @@ mod tests {
         // Same seed, same answer; the permutations differ between seeds.
         assert_eq!(near_repeat(&pts, &t, &p).unwrap(), r);
         assert_ne!(permuted_times(&t, 11, 0), permuted_times(&t, 12, 0));
+    }
+
+    #[test]
+    fn spans_beyond_i32_seconds_use_wide_lanes() {
+        // 5·10⁹ s ≈ 158 years between the first report and the other two: the i64 path.
+        // Pair 1-2 is 1 day apart (time band 0); 0-1 and 0-2 are beyond every band.
+        let pts = [north(0.0), north(10.0), north(20.0)];
+        let t = [0, 5_000_000_000, 5_000_000_000 + DAY];
+        let r = near_repeat(&pts, &t, &params(20)).unwrap();
+        let o: Vec<u64> = r.cells.iter().map(|c| c.observed).collect();
+        assert_eq!(o, brute(&pts, &t, &params(20)));
+        assert_eq!(o, vec![1, 0, 0, 0]);
+        let mut sum = 0;
+        for perm in 0..20 {
+            sum += brute(&pts, &permuted_times(&t, 1, perm), &params(20))[0];
+        }
+        assert_eq!(r.cells[0].expected, sum as f64 / 20.0);
     }
 
     #[test]

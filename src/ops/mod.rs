@@ -7,8 +7,21 @@
 //! it. A new analysis lands here once: `analysis/` holds its pure kernel, `ops/` composes
 //! kernels into the job, and the two front ends stay adapters.
 
+pub mod charts;
+pub mod clock;
 pub mod displacement;
-
+pub mod emerging;
+pub mod error;
 pub mod evaluate;
+pub mod export;
+pub mod hexes;
+pub mod hotspots;
+pub mod isa;
+pub mod kde;
+pub mod near;
 pub mod near_repeat;
+pub mod programme;
 pub mod risk;
+
+pub use clock::Clock;
+pub use error::{OpsError, OpsResult};

@@ -2,5 +2,6 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod csv;
 pub mod geojson;
 pub mod knox_chart;
