@@ -5,15 +5,22 @@
 //! cell with a halo and merged.
 
 pub mod dbscan;
+pub mod displacement;
 pub mod emerging;
+pub mod evaluate;
 pub mod fdr;
 pub mod gistar;
+pub mod glm;
 pub mod hexgrid;
 pub mod hotspots;
 pub mod hull;
 pub mod kde;
 pub mod mann_kendall;
+pub mod moran;
+pub mod near_repeat;
+pub mod period;
 pub mod proximity;
+pub mod risk;
 pub mod tracking;
 
 /// Invalid analysis parameters (inputs are validated at the edges; these are the knobs).

@@ -12,17 +12,22 @@ pub mod db;
 pub mod db_arg;
 pub mod demo;
 pub mod demo_data;
+pub mod displacement;
 pub mod emerging;
+pub mod evaluate;
 pub mod exit;
 pub mod export;
 pub mod hexes;
 pub mod import;
 pub mod input;
 pub mod kde;
+pub mod measure_args;
 pub mod near;
+pub mod near_repeat;
 pub mod output;
 pub mod plan;
 pub mod progress;
+pub mod risk;
 pub mod serve;
 pub mod status;
 pub mod synth;
@@ -84,6 +89,14 @@ pub enum Command {
     /// The monthly briefing of an area: one A4 PDF (or HTML page) with the dashboard, a
     /// map, the charts, hotspots with their plans and the discrepancies.
     Briefing(briefing::Args),
+    /// Did a clean-up displace reports? Weighted Displacement Quotient (response, buffer, control).
+    Displacement(displacement::Args),
+    /// How well each hotspot map drawn from a train period predicts a test period (PAI, PEI).
+    Evaluate(evaluate::Args),
+    /// Near repeat: Knox test of pairs close in space and time, with Monte Carlo bands.
+    NearRepeat(near_repeat::Args),
+    /// Risk near sensitive sites: relative risk of reports within N metres of each site kind.
+    Risk(risk::Args),
 }
 
 /// Runs a parsed command line.
@@ -108,6 +121,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(a) => block_on(demo::run(a)),
         Command::Audit(a) => block_on(audit::run(a)),
         Command::Briefing(a) => block_on(briefing::run(a)),
+        Command::Displacement(a) => displacement::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
+        Command::NearRepeat(a) => near_repeat::run(a),
+        Command::Risk(a) => risk::run(a),
     }
 }
 

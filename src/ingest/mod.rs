@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod geojson;
 pub mod limits;
+pub mod polygon;
 pub mod programme;
 
 use std::fmt;

@@ -6,3 +6,4 @@ pub mod charts;
 pub mod csv;
 pub mod csv_cell;
 pub mod geojson;
+pub mod knox_chart;
