@@ -14,7 +14,7 @@ use serde_json::json;
 use super::AppState;
 use super::auth::{Caller, new_token, parse_role, role_name, token_hash};
 use super::error::{ApiError, ApiResult};
-use super::features::{collection_json, features_csv};
+use super::features::collection_json;
 use super::layers::{LayerJob, csv_columns, layer};
 use super::params::Params;
 use super::programme::{month_label, programme};
@@ -126,10 +126,11 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
         ("area" = Option<String>, Query, description = "area id (children included)"),
         ("limit" = Option<u64>, Query, description = "default 1000, max 10000"),
         ("offset" = Option<u64>, Query),
-        ("format" = Option<String>, Query, description = "geojson (default) or csv"),
+        ("format" = Option<String>, Query, description = "geojson (default), gpkg, fgb or csv (f= too)"),
+        ("names" = Option<String>, Query, description = "shp: Shapefile-safe attribute names"),
         ("download" = Option<bool>, Query),
     ),
-    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+    responses((status = 200, description = "GeoJSON FeatureCollection, GeoPackage, FlatGeobuf or CSV", content_type = "application/geo+json"),
               (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
               (status = 403, body = super::error::ErrorBody)))]
 pub async fn list_reports(
@@ -138,17 +139,43 @@ pub async fn list_reports(
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     caller.require(Role::Analyst)?;
+    let wanted = super::download::wanted(&q)?;
     let mut p = Params::new(q);
     let mut filter = p.report_filter()?;
     filter.limit = Some(p.u64_in("limit", 1000, 1, state.config.max_limit)?);
     filter.offset = Some(p.u64_in("offset", 0, 0, u64::MAX >> 2)?);
-    let csv = p.wants_csv()?;
     let reports = state.store.reports(&filter).await?;
-    let features: Vec<_> = reports.iter().map(report_feature).collect();
-    Ok(respond::layer_body(
+    let format = wanted.format;
+    let file = super::download::file_name(
         "reports",
-        csv.then(|| Bytes::from(features_csv(&features, csv_columns("reports")))),
-        Bytes::from(collection_json(features)),
+        &p.canonical(),
+        super::download::data_range(&state).await?,
+        format,
+    );
+    let bytes = if format == crate::render::format::Format::Geojson && !wanted.shapefile_names {
+        let features: Vec<_> = reports.iter().map(report_feature).collect();
+        collection_json(features)
+    } else {
+        let opts = crate::render::format::TableOptions {
+            shapefile_names: wanted.shapefile_names,
+            bom: true,
+        };
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            handle.block_on(crate::render::format::encode_table(
+                format,
+                &crate::render::table::FeatureTable::reports(&reports),
+                opts,
+            ))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("export failed: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("export failed: {e}")))?
+    };
+    Ok(super::download::file_response(
+        format,
+        Bytes::from(bytes),
+        &file,
         p.download(),
     ))
 }
@@ -210,10 +237,11 @@ pub enum LayerName {
         ("step" = Option<String>, Query, description = "emerging: day/week/month/quarter/year"),
         ("time_k" = Option<u32>, Query, description = "emerging: neighbour steps (1)"),
         ("alpha" = Option<f64>, Query, description = "emerging: significance (0.05)"),
-        ("format" = Option<String>, Query, description = "geojson (default) or csv"),
+        ("format" = Option<String>, Query, description = "geojson (default), gpkg, fgb or csv (f= too)"),
+        ("names" = Option<String>, Query, description = "shp: Shapefile-safe attribute names (≤ 10 characters)"),
         ("download" = Option<bool>, Query),
     ),
-    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+    responses((status = 200, description = "GeoJSON FeatureCollection, GeoPackage, FlatGeobuf or CSV", content_type = "application/geo+json"),
               (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
               (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get_layer(
@@ -222,21 +250,29 @@ pub async fn get_layer(
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    let wanted = super::download::wanted(&q)?;
     let mut p = Params::new(q);
     let (name, job) = LayerJob::parse(&name, &mut p)?;
     let role = caller.require(job.required_role())?;
-    let csv = p.wants_csv()?;
-    let l = layer(&state, name, job, p.canonical(), role).await?;
-    if csv && !l.tabular {
-        return Err(ApiError::bad_param(
-            "format",
-            format!("layer {name} is not tabular; use geojson"),
-        ));
-    }
-    Ok(respond::layer_body(
-        name,
-        csv.then(|| l.csv()),
-        l.geojson.clone(),
+    let canonical = p.canonical();
+    let l = layer(&state, name, job, canonical.clone(), role).await?;
+    let range = match name {
+        "sites" | "areas" => None,
+        _ => super::download::data_range(&state).await?,
+    };
+    let file = super::download::file_name(name, &canonical, range, wanted.format);
+    let bytes = if wanted.format == crate::render::format::Format::Geojson
+        && !wanted.shapefile_names
+    {
+        l.geojson.clone()
+    } else {
+        super::download::encoded(&state, name, &canonical, role, l, csv_columns(name), wanted)
+            .await?
+    };
+    Ok(super::download::file_response(
+        wanted.format,
+        bytes,
+        &file,
         p.download(),
     ))
 }

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod cache;
 pub mod charts;
+pub mod download;
 pub mod error;
 pub mod features;
 pub mod layers;
@@ -18,6 +19,7 @@ pub mod openapi;
 pub mod params;
 pub mod programme;
 pub mod respond;
+pub mod tiles;
 pub mod upload;
 
 use std::sync::{Arc, Mutex};
@@ -79,6 +81,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ServerConfig>,
     pub cache: Arc<LayerCache<Layer>>,
+    /// Vector tile sources and tiles (see [`tiles`]).
+    pub tiles: Arc<tiles::TileCaches>,
+    /// Encoded GeoPackage / FlatGeobuf / CSV downloads (see [`download`]).
+    pub exports: Arc<LayerCache<axum::body::Bytes>>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
     refreshing: Arc<std::sync::atomic::AtomicBool>,
     summary: SummarySlot,
@@ -108,6 +114,8 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
         AppState {
             cache: Arc::new(LayerCache::new(config.cache_bytes)),
+            tiles: Arc::new(tiles::TileCaches::new(config.cache_bytes)),
+            exports: Arc::new(LayerCache::new(config.cache_bytes / 4)),
             store,
             config: Arc::new(config),
             version: Arc::new(Mutex::new(None)),
@@ -214,6 +222,7 @@ pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let mut app = Router::new()
         .merge(api::routes())
+        .merge(tiles::routes())
         .nest("/ogc", ogc::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
