@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use hotspot::model::Report;
 use hotspot::render::format::{Format, TableOptions, encode_table};
 use hotspot::render::geojson::{report_feature, write_collection};
@@ -22,6 +21,7 @@ use hotspot::render::table::FeatureTable;
 use hotspot::server::auth::token_hash;
 use hotspot::server::{AppState, ServerConfig, router};
 use hotspot::store::{ImportKind, ImportMeta, OnConflict, Role};
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 const TOKEN: &str = "bench-analyst-token-00000000000000000000000000000000000000000000000";
@@ -114,7 +114,8 @@ fn main() {
     let (t, size) = best_of(3, || {
         let _ = std::fs::remove_file(&path);
         let table = FeatureTable::reports(&reports);
-        rt.block_on(gpkg::write_file(&table, &path)).expect("gpkg");
+        rt.block_on(gpkg::write_file(&table, &path, None))
+            .expect("gpkg");
         std::fs::metadata(&path).expect("gpkg file").len() as usize
     });
     println!(
@@ -156,7 +157,10 @@ fn main() {
         };
         let t = Instant::now();
         store.import_reports(&meta, &reports).await.expect("import");
-        println!("\ntiles over HTTP (import of {n} reports: {:.1} s)", t.elapsed().as_secs_f64());
+        println!(
+            "\ntiles over HTTP (import of {n} reports: {:.1} s)",
+            t.elapsed().as_secs_f64()
+        );
         store
             .create_token("bench", Role::Analyst, &token_hash(TOKEN))
             .await
@@ -182,7 +186,11 @@ fn main() {
         let mut uncached = Vec::new();
         let mut bytes = 0;
         for (id, _) in &dense {
-            let (d, b) = get(&app, &format!("/tiles/reports/{}/{}/{}.mvt", id.z, id.x, id.y)).await;
+            let (d, b) = get(
+                &app,
+                &format!("/tiles/reports/{}/{}/{}.mvt", id.z, id.x, id.y),
+            )
+            .await;
             uncached.push(d);
             bytes = bytes.max(b);
         }
@@ -190,9 +198,12 @@ fn main() {
         for _ in 0..5 {
             for (id, _) in &dense {
                 cached.push(
-                    get(&app, &format!("/tiles/reports/{}/{}/{}.mvt", id.z, id.x, id.y))
-                        .await
-                        .0,
+                    get(
+                        &app,
+                        &format!("/tiles/reports/{}/{}/{}.mvt", id.z, id.x, id.y),
+                    )
+                    .await
+                    .0,
                 );
             }
         }

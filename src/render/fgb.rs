@@ -7,7 +7,7 @@
 //! `String`, and `DateTime` (ISO 8601 text) for dates and date-times. Null cells are simply
 //! absent, which is how FlatGeobuf spells null.
 
-use super::table::{Cell, FeatureTable, FieldType, GeometryKind};
+use super::table::{Cell, FeatureTable, FieldType, GeometryKind, offset_datetime};
 use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
 use geozero::{ColumnValue, PropertyProcessor};
 
@@ -31,7 +31,11 @@ fn column_type(t: FieldType) -> ColumnType {
 }
 
 /// The whole FlatGeobuf file for `table`.
-pub fn to_bytes(table: &FeatureTable) -> Result<Vec<u8>, FgbError> {
+/// `local` is the zone of date-times written without an offset; they get it appended.
+pub fn to_bytes(
+    table: &FeatureTable,
+    local: Option<chrono::FixedOffset>,
+) -> Result<Vec<u8>, FgbError> {
     let kind = table.geometry_kind();
     let geometry_type = match kind {
         GeometryKind::Point => GeometryType::Point,
@@ -44,7 +48,8 @@ pub fn to_bytes(table: &FeatureTable) -> Result<Vec<u8>, FgbError> {
         geometry_type,
         FgbWriterOptions {
             write_index: true,
-            detect_type: kind == GeometryKind::Geometry,
+            // A mixed layer (sites: points and polygons) is `Unknown`, with a type per feature.
+            detect_type: false,
             promote_to_multi: kind == GeometryKind::MultiPolygon,
             crs: FgbCrs {
                 code: 4326,
@@ -59,6 +64,14 @@ pub fn to_bytes(table: &FeatureTable) -> Result<Vec<u8>, FgbError> {
     }
     for (index, (g, row)) in table.geometries.iter().zip(&table.rows).enumerate() {
         let mut failed = None;
+        let stamped: Vec<Option<String>> = row
+            .iter()
+            .zip(&table.fields)
+            .map(|(c, f)| match c {
+                Cell::Text(s) if f.ty == FieldType::DateTime => Some(offset_datetime(s, local)),
+                _ => None,
+            })
+            .collect();
         fgb.add_feature_geom(g.clone(), |w| {
             for (i, (cell, field)) in row.iter().zip(&table.fields).enumerate() {
                 let value = match cell {
@@ -66,9 +79,10 @@ pub fn to_bytes(table: &FeatureTable) -> Result<Vec<u8>, FgbError> {
                     Cell::Integer(v) => ColumnValue::Long(*v),
                     Cell::Real(v) => ColumnValue::Double(*v),
                     Cell::Boolean(b) => ColumnValue::Bool(*b),
-                    Cell::Text(s) if matches!(field.ty, FieldType::Date | FieldType::DateTime) => {
-                        ColumnValue::DateTime(s)
+                    Cell::Text(_) if field.ty == FieldType::DateTime => {
+                        ColumnValue::DateTime(stamped[i].as_deref().unwrap_or_default())
                     }
+                    Cell::Text(s) if field.ty == FieldType::Date => ColumnValue::DateTime(s),
                     Cell::Text(s) => ColumnValue::String(s),
                 };
                 if let Err(e) = w.property(i, &field.name, &value) {

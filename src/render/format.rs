@@ -126,6 +126,9 @@ pub struct TableOptions {
     pub shapefile_names: bool,
     /// CSV starts with a UTF-8 byte-order mark (downloads, for Excel).
     pub bom: bool,
+    /// Zone of date-times written without an offset (the data's local zone, `--tz`):
+    /// GeoPackage stores date-times in UTC, FlatGeobuf with their offset.
+    pub local_offset: Option<chrono::FixedOffset>,
 }
 
 /// Encodes a table in `format`. GeoJSON is written from the table's typed, flattened rows
@@ -149,8 +152,8 @@ pub async fn encode_table(
             gj::write_collection(&mut out, table_features(table))?;
             out
         }
-        Format::Gpkg => gpkg::to_bytes(table).await?,
-        Format::Fgb => fgb::to_bytes(table)?,
+        Format::Gpkg => gpkg::to_bytes(table, opts.local_offset).await?,
+        Format::Fgb => fgb::to_bytes(table, opts.local_offset)?,
         Format::Csv => table_csv::to_bytes(table, opts.bom),
     })
 }
@@ -215,8 +218,8 @@ fn table_features(table: &FeatureTable) -> impl Iterator<Item = Feature> + '_ {
 }
 
 /// A download file name that says what is in it: layer, parameters, then the month range,
-/// e.g. `hexes_res9_k1_2024-01_2026-10.gpkg`. Parameter values keep letters, digits, `.`
-/// and `-` only.
+/// e.g. `hexes_res9_k1_2024-01_2026-10.gpkg`. Names and values keep ASCII letters, digits,
+/// `.`, `-` and `_` only.
 pub fn download_name(
     layer: &str,
     params: &[(&str, String)],
@@ -226,7 +229,7 @@ pub fn download_name(
     let clean = |s: &str| -> String {
         s.chars()
             .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
                     c
                 } else {
                     '-'
@@ -273,7 +276,12 @@ mod tests {
             Err(FormatError::NoExtension { .. })
         ));
         assert!(Format::parse("GeoPackage").is_ok());
-        assert!(Format::parse("xlsx").unwrap_err().to_string().contains("gpkg"));
+        assert!(
+            Format::parse("xlsx")
+                .unwrap_err()
+                .to_string()
+                .contains("gpkg")
+        );
     }
 
     #[test]

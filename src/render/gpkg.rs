@@ -17,15 +17,14 @@
 //! Writing goes through sqlx's SQLite (no second SQLite binding, no unsafe code): a file
 //! database without journal or fsync, multi-row INSERTs in one transaction.
 
-use super::table::{Cell, FeatureTable, FieldType, GeometryKind};
+use super::table::{Cell, FeatureTable, FieldType, GeometryKind, utc_datetime};
 use geo::BoundingRect;
 use geozero::{CoordDimensions, ToWkb};
 use rayon::prelude::*;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode,
-    SqliteSynchronous,
-};
 use sqlx::Connection;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode, SqliteSynchronous,
+};
 use std::path::Path;
 
 /// Errors of the GeoPackage writer.
@@ -201,7 +200,14 @@ fn insert_sql(table: &str, columns: usize, rows: usize) -> String {
 /// Writes `table` as a new GeoPackage at `path` (which must not exist; the caller writes to
 /// a temporary name and renames). sqlx's SQLite connection does the writing, with
 /// multi-row INSERTs of ~32 000 values so a million features take a few hundred statements.
-pub async fn write_file(table: &FeatureTable, path: &Path) -> Result<(), GpkgError> {
+///
+/// Date-times are stored in UTC (`2025-01-01T20:04:05.000Z`, as the standard's `DATETIME`
+/// requires); `local` is the zone of those written without an offset.
+pub async fn write_file(
+    table: &FeatureTable,
+    path: &Path,
+    local: Option<chrono::FixedOffset>,
+) -> Result<(), GpkgError> {
     let kind = table.geometry_kind();
     let encoded: Vec<Option<Encoded>> = table
         .geometries
@@ -288,6 +294,24 @@ pub async fn write_file(table: &FeatureTable, path: &Path) -> Result<(), GpkgErr
     ddl.push(')');
     sqlx::raw_sql(&ddl).execute(&mut conn).await?;
 
+    let datetimes: Vec<usize> = (table.fields.iter().enumerate())
+        .filter(|(_, f)| f.ty == FieldType::DateTime)
+        .map(|(i, _)| i)
+        .collect();
+    let utc: Vec<Vec<String>> = table
+        .rows
+        .par_iter()
+        .map(|row| {
+            datetimes
+                .iter()
+                .map(|&j| match &row[j] {
+                    Cell::Text(s) => utc_datetime(s, local),
+                    _ => String::new(),
+                })
+                .collect()
+        })
+        .collect();
+
     // Features, in table order (fid = position + 1).
     let columns = table.fields.len() + 2;
     let per = rows_per_insert(columns);
@@ -303,14 +327,20 @@ pub async fn write_file(table: &FeatureTable, path: &Path) -> Result<(), GpkgErr
         for i in start..end {
             q = q.bind(i as i64 + 1);
             q = q.bind(encoded[i].as_ref().map(|e| e.blob.as_slice()));
-            for cell in &table.rows[i] {
+            let mut dt = utc[i].iter();
+            for (j, cell) in table.rows[i].iter().enumerate() {
+                let is_dt = table.fields[j].ty == FieldType::DateTime;
                 q = match cell {
                     Cell::Null => q.bind(None::<i64>),
                     Cell::Integer(v) => q.bind(*v),
                     Cell::Real(v) => q.bind(v.is_finite().then_some(*v)),
                     Cell::Boolean(b) => q.bind(i64::from(*b)),
+                    Cell::Text(_) if is_dt => q.bind(dt.next().map_or("", String::as_str)),
                     Cell::Text(s) => q.bind(s.as_str()),
                 };
+                if is_dt && !matches!(cell, Cell::Text(_)) {
+                    dt.next();
+                }
             }
         }
         q.execute(&mut conn).await?;
@@ -341,7 +371,12 @@ pub async fn write_file(table: &FeatureTable, path: &Path) -> Result<(), GpkgErr
             let mut q = sqlx::query(&sql);
             for &(_, i) in chunk {
                 let b = encoded[i].as_ref().map_or([0.0; 4], |e| e.bbox);
-                q = q.bind(i as i64 + 1).bind(b[0]).bind(b[2]).bind(b[1]).bind(b[3]);
+                q = q
+                    .bind(i as i64 + 1)
+                    .bind(b[0])
+                    .bind(b[2])
+                    .bind(b[1])
+                    .bind(b[3]);
             }
             q.execute(&mut conn).await?;
         }
@@ -362,10 +397,13 @@ pub async fn write_file(table: &FeatureTable, path: &Path) -> Result<(), GpkgErr
 }
 
 /// The whole GeoPackage file for `table`, in memory (written through a temporary file).
-pub async fn to_bytes(table: &FeatureTable) -> Result<Vec<u8>, GpkgError> {
+pub async fn to_bytes(
+    table: &FeatureTable,
+    local: Option<chrono::FixedOffset>,
+) -> Result<Vec<u8>, GpkgError> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("layer.gpkg");
-    write_file(table, &path).await?;
+    write_file(table, &path, local).await?;
     Ok(std::fs::read(&path)?)
 }
 
@@ -375,7 +413,8 @@ fn rtree_triggers(t: &str) -> String {
     let tq = quote(t);
     let r = quote(&format!("rtree_{t}_geom"));
     let trig = |suffix: &str| quote(&format!("rtree_{t}_geom_{suffix}"));
-    let values = "(NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom))";
+    let values =
+        "(NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom))";
     format!(
         "CREATE TRIGGER {insert} AFTER INSERT ON {tq}
            WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))

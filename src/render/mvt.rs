@@ -891,10 +891,16 @@ mod tests {
         assert_eq!(f.parts.len(), 2);
         for ring in &f.parts {
             for p in ring {
-                assert!(p[0] >= -64 && p[0] <= 4160 && p[1] >= -64 && p[1] <= 4160, "{p:?}");
+                assert!(
+                    p[0] >= -64 && p[0] <= 4160 && p[1] >= -64 && p[1] <= 4160,
+                    "{p:?}"
+                );
             }
         }
-        assert!(shoelace(&f.parts[0]) > 0, "exterior positive (clockwise on screen)");
+        assert!(
+            shoelace(&f.parts[0]) > 0,
+            "exterior positive (clockwise on screen)"
+        );
         assert!(shoelace(&f.parts[1]) < 0, "hole negative");
     }
 

@@ -8,8 +8,9 @@
 //! - an integer column stays `INTEGER` unless some value has a fraction (then `REAL`);
 //! - text that is a date (`2025-03-01`) or a date-time (`2025-03-01T08:30:00[+07:00]`) in
 //!   every row becomes a `DATE` / `DATETIME` column;
-//! - arrays become `;`-joined text (objects in them by their `id`, or `key=value` pairs),
-//!   a `[lon, lat]` pair named `centroid` becomes two `REAL` columns;
+//! - arrays become `;`-joined text (objects in them by their `id`, or `key=value` pairs,
+//!   fractions to 3 decimals), a `[lon, lat]` pair named `centroid` becomes two `REAL`
+//!   columns;
 //! - nested objects become `parent_key` columns;
 //! - every feature gets an `id` (the GeoJSON id, or its position when it has none).
 
@@ -145,10 +146,16 @@ impl FeatureTable {
     /// unique (ignoring case), ASCII letters, digits and `_`. A clash keeps the first name
     /// and numbers the later ones (`trend_z`, `hot_steps`, `cold_steps`, `step_label` and
     /// `step_lab_1` …).
+    ///
+    /// Date-time columns become text in this mode: a Shapefile has dates but no times, and
+    /// `ogr2ogr` would silently drop the time of day.
     pub fn with_shapefile_names(mut self) -> Self {
         let names = shapefile_names(self.fields.iter().map(|f| f.name.as_str()));
         for (f, n) in self.fields.iter_mut().zip(names) {
             f.name = n;
+            if f.ty == FieldType::DateTime {
+                f.ty = FieldType::Text;
+            }
         }
         self
     }
@@ -376,7 +383,13 @@ fn item_text(v: &JsonValue) -> String {
     match v {
         JsonValue::Null => String::new(),
         JsonValue::Bool(b) => b.to_string(),
-        JsonValue::Number(n) => n.to_string(),
+        JsonValue::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            // Series such as per-step z-scores: 3 decimals keep a 36-month series within a
+            // Shapefile's 254-character text field.
+            (None, Some(x)) => format_real((x * 1e3).round() / 1e3),
+            _ => n.to_string(),
+        },
         JsonValue::String(s) => s.clone(),
         JsonValue::Array(a) => a.iter().map(item_text).collect::<Vec<_>>().join(","),
         JsonValue::Object(m) => match m.get("id") {
@@ -400,7 +413,11 @@ pub fn shapefile_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Stri
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        let clean = if clean.is_empty() { "f".to_string() } else { clean };
+        let clean = if clean.is_empty() {
+            "f".to_string()
+        } else {
+            clean
+        };
         let mut candidate: String = clean.chars().take(10).collect();
         let mut n = 1;
         while taken.iter().any(|t| t.eq_ignore_ascii_case(&candidate)) {
@@ -412,6 +429,45 @@ pub fn shapefile_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Stri
         out.push(candidate);
     }
     out
+}
+
+/// A date-time cell as UTC with milliseconds and `Z`, the form GeoPackage's `DATETIME`
+/// requires: text with an offset is converted, naive local text is read in `local` (the
+/// data's zone) when known and left as it is otherwise.
+pub fn utc_datetime(s: &str, local: Option<chrono::FixedOffset>) -> String {
+    use chrono::TimeZone;
+    const UTC: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return t.naive_utc().format(UTC).to_string();
+    }
+    match (
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f"),
+        local,
+    ) {
+        (Ok(t), Some(tz)) => match tz.from_local_datetime(&t).single() {
+            Some(t) => t.naive_utc().format(UTC).to_string(),
+            None => s.to_string(),
+        },
+        _ => s.to_string(),
+    }
+}
+
+/// A date-time cell with its offset (RFC 3339): naive local text gets `local`'s offset.
+pub fn offset_datetime(s: &str, local: Option<chrono::FixedOffset>) -> String {
+    use chrono::TimeZone;
+    if chrono::DateTime::parse_from_rfc3339(s).is_ok() {
+        return s.to_string();
+    }
+    match (
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f"),
+        local,
+    ) {
+        (Ok(t), Some(tz)) => match tz.from_local_datetime(&t).single() {
+            Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            None => s.to_string(),
+        },
+        _ => s.to_string(),
+    }
 }
 
 /// A coordinate rounded for text formats (7 decimals, about 1 cm).
@@ -453,10 +509,10 @@ mod tests {
                 ("id", FieldType::Text),
                 ("z", FieldType::Real),
                 ("count", FieldType::Integer),
-                ("first_seen", FieldType::DateTime),
                 ("due", FieldType::Date),
-                ("month", FieldType::Text),
+                ("first_seen", FieldType::DateTime),
                 ("flag", FieldType::Boolean),
+                ("month", FieldType::Text),
                 ("none", FieldType::Text),
             ]
         );
@@ -468,7 +524,7 @@ mod tests {
     #[test]
     fn arrays_and_objects_are_flattened_without_json() {
         let f = point(
-            json!({"centroid": [107.1, 16.2], "z": [1.5, -0.25], "step_labels": ["2025-01", "2025-02"],
+            json!({"centroid": [107.1, 16.2], "z": [1.5, -0.25123456], "step_labels": ["2025-01", "2025-02"],
                    "nearby_sites": [{"id": "S1", "name": "x"}, {"id": "S2"}],
                    "target_progress": [{"level": "ward", "share": 0.5}],
                    "stats": {"a": 1}}),
@@ -481,7 +537,7 @@ mod tests {
         };
         assert_eq!(get("centroid_lon"), Cell::Real(107.1));
         assert_eq!(get("centroid_lat"), Cell::Real(16.2));
-        assert_eq!(get("z"), Cell::Text("1.5;-0.25".into()));
+        assert_eq!(get("z"), Cell::Text("1.5;-0.251".into()));
         assert_eq!(get("step_labels"), Cell::Text("2025-01;2025-02".into()));
         assert_eq!(get("nearby_sites"), Cell::Text("S1;S2".into()));
         assert_eq!(
@@ -496,6 +552,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn datetimes_become_utc_for_geopackage() {
+        let ict = chrono::FixedOffset::east_opt(7 * 3600);
+        assert_eq!(
+            utc_datetime("2025-01-02T03:04:05", ict),
+            "2025-01-01T20:04:05.000Z"
+        );
+        assert_eq!(
+            utc_datetime("2025-01-02T03:04:05+07:00", None),
+            "2025-01-01T20:04:05.000Z"
+        );
+        assert_eq!(
+            utc_datetime("2025-01-02T03:04:05", None),
+            "2025-01-02T03:04:05"
+        );
+        assert_eq!(
+            offset_datetime("2025-01-02T03:04:05", ict),
+            "2025-01-02T03:04:05+07:00"
+        );
     }
 
     #[test]
@@ -514,7 +591,7 @@ mod tests {
                 "id",
                 "step_label",
                 "step_lab_1",
-                "step_lab_2",
+                "STEP_LAB_2",
                 "contradict",
                 "x_y"
             ]
@@ -535,7 +612,8 @@ mod tests {
             rows: vec![vec![]],
         };
         assert_eq!(t.geometry_kind(), GeometryKind::MultiPolygon);
-        t.geometries.push(geo::Geometry::Point(geo::Point::new(0.0, 0.0)));
+        t.geometries
+            .push(geo::Geometry::Point(geo::Point::new(0.0, 0.0)));
         assert_eq!(t.geometry_kind(), GeometryKind::Geometry);
         assert_eq!(t.extent(), Some([0.0, 0.0, 1.0, 1.0]));
     }

@@ -159,6 +159,7 @@ pub async fn list_reports(
         let opts = crate::render::format::TableOptions {
             shapefile_names: wanted.shapefile_names,
             bom: true,
+            local_offset: Some(state.config.tz),
         };
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
@@ -261,14 +262,13 @@ pub async fn get_layer(
         _ => super::download::data_range(&state).await?,
     };
     let file = super::download::file_name(name, &canonical, range, wanted.format);
-    let bytes = if wanted.format == crate::render::format::Format::Geojson
-        && !wanted.shapefile_names
-    {
-        l.geojson.clone()
-    } else {
-        super::download::encoded(&state, name, &canonical, role, l, csv_columns(name), wanted)
-            .await?
-    };
+    let bytes =
+        if wanted.format == crate::render::format::Format::Geojson && !wanted.shapefile_names {
+            l.geojson.clone()
+        } else {
+            super::download::encoded(&state, name, &canonical, role, l, csv_columns(name), wanted)
+                .await?
+        };
     Ok(super::download::file_response(
         wanted.format,
         bytes,

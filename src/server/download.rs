@@ -83,7 +83,15 @@ pub fn name_parts(canonical: &str) -> (Vec<(&str, String)>, Option<NaiveDate>, O
     }
     // The parameters that define a layer first, in the order people say them.
     const ORDER: &[&str] = &[
-        "res", "k", "eps_m", "min_pts", "bandwidth_m", "within_m", "step", "time_k", "alpha",
+        "res",
+        "k",
+        "eps_m",
+        "min_pts",
+        "bandwidth_m",
+        "within_m",
+        "step",
+        "time_k",
+        "alpha",
     ];
     parts.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
     (parts, from, to)
@@ -171,6 +179,7 @@ pub async fn encoded(
     let opts = TableOptions {
         shapefile_names: wanted.shapefile_names,
         bom: true,
+        local_offset: Some(state.config.tz),
     };
     // Off the async workers: flattening and encoding a large layer is CPU work.
     let handle = tokio::runtime::Handle::current();
@@ -251,9 +260,6 @@ mod tests {
             ),
             "hotspots_eps_m150_min_pts5_2025-01_2025-06.csv"
         );
-        assert_eq!(
-            file_name("sites", "", None, Format::Fgb),
-            "sites.fgb"
-        );
+        assert_eq!(file_name("sites", "", None, Format::Fgb), "sites.fgb");
     }
 }

@@ -163,7 +163,11 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 fn min_zoom(name: &str) -> u8 {
-    if name == "reports" { REPORTS_MIN_ZOOM } else { 0 }
+    if name == "reports" {
+        REPORTS_MIN_ZOOM
+    } else {
+        0
+    }
 }
 
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`
