@@ -58,7 +58,7 @@ fn densest_tiles(reports: &[Report], z: u32, n: usize) -> Vec<(TileId, usize)> {
             .or_insert(0usize) += 1;
     }
     let mut v: Vec<_> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|e| std::cmp::Reverse(e.1));
     v.into_iter()
         .take(n)
         .map(|((x, y), c)| (TileId::new(z, x, y).expect("valid tile"), c))

@@ -423,7 +423,7 @@ async fn csv_downloads_round_trip_without_json_in_cells() {
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header = r.headers().unwrap().clone();
         assert_eq!(&header[0], "id", "{layer}");
-        assert_eq!(header.iter().last(), Some("wkt"), "{layer}");
+        assert_eq!(header.iter().next_back(), Some("wkt"), "{layer}");
         for rec in r.records() {
             let rec = rec.unwrap();
             for (h, cell) in header.iter().zip(rec.iter()) {
