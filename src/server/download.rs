@@ -75,6 +75,8 @@ pub fn name_parts(canonical: &str) -> (Vec<(&str, String)>, Option<NaiveDate>, O
                     .ok()
                     .and_then(|d| d.pred_opt())
             }
+            // Paging is not what the file is about.
+            ("limit" | "offset", _) => {}
             (_, "false") => {}
             (k, "true") => parts.push((k, String::new())),
             ("bbox", _) => parts.push(("bbox", String::new())),
