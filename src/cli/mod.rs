@@ -16,6 +16,7 @@ pub mod hexes;
 pub mod import;
 pub mod input;
 pub mod kde;
+pub mod layer_file;
 pub mod near;
 pub mod output;
 pub mod plan;
