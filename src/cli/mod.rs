@@ -4,6 +4,7 @@
 //! Every subcommand lives in its own file with an `Args` struct and a `run` function; add
 //! new ones to [`Command`] and [`run`].
 pub mod chart;
+pub mod clock_arg;
 pub mod cluster;
 pub mod db;
 pub mod db_arg;
@@ -16,7 +17,6 @@ pub mod hexes;
 pub mod import;
 pub mod input;
 pub mod kde;
-pub mod layer_file;
 pub mod near;
 pub mod output;
 pub mod plan;

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod csv;
 pub mod fgb;
 pub mod format;
 pub mod geojson;

@@ -181,7 +181,7 @@ pub async fn encoded(
     let opts = TableOptions {
         shapefile_names: wanted.shapefile_names,
         bom: true,
-        local_offset: Some(state.config.tz),
+        local_offset: Some(state.config.clock.tz),
     };
     // Off the async workers: flattening and encoding a large layer is CPU work.
     let handle = tokio::runtime::Handle::current();
