@@ -144,8 +144,10 @@ async fn finding_8_csv_export_is_formula_safe_and_reimports() {
         .await;
     assert_eq!(a.status, StatusCode::OK);
     let text = a.text();
-    assert!(text.starts_with("id,lon,lat,kind,observed_at\n"), "{text}");
-    for line in text.lines().skip(1) {
+    // Downloads start with a UTF-8 byte-order mark (Excel); the header follows it.
+    let body = text.trim_start_matches('\u{feff}');
+    assert!(body.starts_with("id,lon,lat,kind,observed_at\n"), "{text}");
+    for line in body.lines().skip(1) {
         let first = line.trim_start_matches('"').chars().next().unwrap();
         assert!(
             !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r'),

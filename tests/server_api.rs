@@ -146,17 +146,20 @@ async fn reports_are_paged_filtered_and_downloadable() {
     assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
     assert_eq!(
         a.header(header::CONTENT_DISPOSITION),
-        "attachment; filename=\"reports.csv\""
+        "attachment; filename=\"reports_kinduse_2024-01_2025-06.csv\""
     );
+    // Defect 8: coordinates as lon,lat (an import file again) and a byte-order mark.
     let text = a.text();
-    // Issue 14, finding 8: the import format, so the export re-imports.
-    assert!(text.starts_with("id,lon,lat,kind,observed_at\n"), "{text}");
+    assert!(
+        text.starts_with("\u{feff}id,lon,lat,kind,observed_at\n"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 1 + 2 + 3); // header, P1, P2, R001, R006, R011
 
     let a = app.get("/api/reports?download=1", Some(ANALYST)).await;
     assert_eq!(
         a.header(header::CONTENT_DISPOSITION),
-        "attachment; filename=\"reports.geojson\""
+        "attachment; filename=\"reports_2024-01_2025-06.geojson\""
     );
 }
 

@@ -71,9 +71,14 @@ async fn hotspots_layer_finds_the_dense_cluster() {
     assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
     assert_eq!(
         a.header(header::CONTENT_DISPOSITION),
-        "attachment; filename=\"hotspots.csv\""
+        "attachment; filename=\"hotspots_eps_m150_min_pts5_2024-01_2025-06.csv\""
     );
-    assert!(a.text().starts_with("cluster,"), "{}", a.text());
+    // Defect 8: ids, centroid as two numbers, geometry as WKT, no JSON in cells.
+    let text = a.text();
+    assert!(text.starts_with("\u{feff}id,cluster,"), "{text}");
+    assert!(text.contains(",centroid_lon,centroid_lat,"), "{text}");
+    assert!(text.lines().next().unwrap().ends_with(",wkt"), "{text}");
+    assert!(!text.contains('{') && !text.contains("\"["), "{text}");
 }
 
 #[tokio::test]
@@ -107,7 +112,12 @@ async fn hexes_hide_sparse_cells_from_viewers() {
         )
         .await;
     assert_eq!(a.status, StatusCode::OK);
-    assert!(a.text().starts_with("h3,count,gi_z,gi_p,bin\n"));
+    assert!(
+        a.text()
+            .starts_with("\u{feff}id,h3,count,gi_z,gi_p,bin,wkt\n"),
+        "{}",
+        a.text()
+    );
 }
 
 #[tokio::test]
@@ -160,7 +170,15 @@ async fn kde_near_and_emerging_layers() {
     let a = app
         .get("/api/layers/emerging?format=csv", Some(ANALYST))
         .await;
-    assert_eq!(a.status, StatusCode::BAD_REQUEST, "emerging is not tabular");
+    // Defect 8: emerging (and kde) download as CSV, series as `;`-joined text.
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let text = a.text();
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.contains(",step_labels,") || header.ends_with(",step_labels"),
+        "{header}"
+    );
+    assert!(text.contains("2024-01-01;2024-02-01;"), "{text}");
 }
 
 #[tokio::test]

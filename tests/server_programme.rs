@@ -54,7 +54,7 @@ async fn area_status_follows_the_reports() {
         .await
         .text();
     assert!(
-        csv.starts_with("id,name,level,parent_id,month,status,status_since,"),
+        csv.starts_with("\u{feff}id,name,level,parent_id,month,status,status_since,"),
         "{csv}"
     );
 }

@@ -16,7 +16,7 @@ use super::audit::record;
 use super::auth::{Caller, new_token, token_hash};
 use super::error::{ApiError, ApiResult};
 use super::features::collection_json;
-use super::layers::{LayerJob, layer};
+use super::layers::{LayerJob, csv_columns, layer};
 use super::params::Params;
 use super::programme::{month_label, programme};
 use super::respond;
@@ -136,10 +136,11 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
         ("area" = Option<String>, Query, description = "area id (children included)"),
         ("limit" = Option<u64>, Query, description = "default 1000, max 10000"),
         ("offset" = Option<u64>, Query),
-        ("format" = Option<String>, Query, description = "geojson (default) or csv"),
+        ("format" = Option<String>, Query, description = "geojson (default), gpkg, fgb or csv (f= too)"),
+        ("names" = Option<String>, Query, description = "shp: Shapefile-safe attribute names"),
         ("download" = Option<bool>, Query),
     ),
-    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+    responses((status = 200, description = "GeoJSON FeatureCollection, GeoPackage, FlatGeobuf or CSV", content_type = "application/geo+json"),
               (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
               (status = 403, body = super::error::ErrorBody)))]
 pub async fn list_reports(
@@ -148,12 +149,12 @@ pub async fn list_reports(
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     caller.require(Role::Analyst)?;
+    let wanted = super::download::wanted(&q)?;
     let audit_params: Vec<(String, String)> = q.clone().into_iter().collect();
     let mut p = Params::new(q);
     let mut filter = p.report_filter()?;
     filter.limit = Some(p.u64_in("limit", 1000, 1, state.config.max_limit)?);
     filter.offset = Some(p.u64_in("offset", 0, 0, MAX_OFFSET)?);
-    let csv = p.wants_csv()?;
     let reports = state.store.reports(&filter).await?;
     record(
         &state,
@@ -164,16 +165,43 @@ pub async fn list_reports(
         reports.len() as u64,
     )
     .await?;
-    let features: Vec<_> = reports.iter().map(report_feature).collect();
-    Ok(respond::layer_body(
+    let format = wanted.format;
+    let file = super::download::file_name(
         "reports",
-        // The import format (with lon,lat), spreadsheet-safe: it re-imports unchanged.
-        csv.then(|| {
-            let mut out = Vec::new();
-            crate::render::csv::reports_csv(&mut out, &reports).expect("CSV into memory");
-            Bytes::from(out)
-        }),
-        Bytes::from(collection_json(features)),
+        &p.canonical(),
+        super::download::data_range(&state).await?,
+        format,
+    );
+    let bytes = if format == crate::render::format::Format::Geojson && !wanted.shapefile_names {
+        let features: Vec<_> = reports.iter().map(report_feature).collect();
+        collection_json(features)
+    } else if format == crate::render::format::Format::Csv && !wanted.shapefile_names {
+        // The import format at full precision, spreadsheet-safe: it re-imports unchanged.
+        let mut out = crate::render::table_csv::BOM.to_vec();
+        crate::render::csv::reports_csv(&mut out, &reports).expect("CSV into memory");
+        out
+    } else {
+        let opts = crate::render::format::TableOptions {
+            shapefile_names: wanted.shapefile_names,
+            bom: true,
+            local_offset: Some(state.config.clock.tz),
+        };
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            handle.block_on(crate::render::format::encode_table(
+                format,
+                &crate::render::table::FeatureTable::reports(&reports),
+                opts,
+            ))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("export failed: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("export failed: {e}")))?
+    };
+    Ok(super::download::file_response(
+        format,
+        Bytes::from(bytes),
+        &file,
         p.download(),
     ))
 }
@@ -244,10 +272,11 @@ pub enum LayerName {
         ("step" = Option<String>, Query, description = "emerging: day/week/month/quarter/year"),
         ("time_k" = Option<u32>, Query, description = "emerging: neighbour steps (1)"),
         ("alpha" = Option<f64>, Query, description = "emerging: significance (0.05)"),
-        ("format" = Option<String>, Query, description = "geojson (default) or csv"),
+        ("format" = Option<String>, Query, description = "geojson (default), gpkg, fgb or csv (f= too)"),
+        ("names" = Option<String>, Query, description = "shp: Shapefile-safe attribute names (≤ 10 characters)"),
         ("download" = Option<bool>, Query),
     ),
-    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+    responses((status = 200, description = "GeoJSON FeatureCollection, GeoPackage, FlatGeobuf or CSV", content_type = "application/geo+json"),
               (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
               (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get_layer(
@@ -256,12 +285,13 @@ pub async fn get_layer(
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    let wanted = super::download::wanted(&q)?;
     let audit_params: Vec<(String, String)> = q.clone().into_iter().collect();
     let mut p = Params::new(q);
     let (name, job) = LayerJob::parse(&name, &mut p)?;
     let role = caller.require(job.required_role())?;
-    let csv = p.wants_csv()?;
-    let l = layer(&state, name, job, p.canonical(), role).await?;
+    let canonical = p.canonical();
+    let l = layer(&state, name, job, canonical.clone(), role).await?;
     if name == "near" {
         // Reports near sites are raw report points.
         record(
@@ -274,16 +304,22 @@ pub async fn get_layer(
         )
         .await?;
     }
-    if csv && !l.tabular {
-        return Err(ApiError::bad_param(
-            "format",
-            format!("layer {name} is not tabular; use geojson"),
-        ));
-    }
-    Ok(respond::layer_body(
-        name,
-        csv.then(|| l.csv()),
-        l.geojson.clone(),
+    let range = match name {
+        "sites" | "areas" => None,
+        _ => super::download::data_range(&state).await?,
+    };
+    let file = super::download::file_name(name, &canonical, range, wanted.format);
+    let bytes =
+        if wanted.format == crate::render::format::Format::Geojson && !wanted.shapefile_names {
+            l.geojson.clone()
+        } else {
+            super::download::encoded(&state, name, &canonical, role, l, csv_columns(name), wanted)
+                .await?
+        };
+    Ok(super::download::file_response(
+        wanted.format,
+        bytes,
+        &file,
         p.download(),
     ))
 }

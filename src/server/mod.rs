@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cache;
 pub mod charts;
 pub mod dashboard;
+pub mod download;
 pub mod error;
 pub mod features;
 pub mod layers;
@@ -21,6 +22,7 @@ pub mod openapi;
 pub mod params;
 pub mod programme;
 pub mod respond;
+pub mod tiles;
 pub mod upload;
 
 use std::sync::{Arc, Mutex};
@@ -88,6 +90,10 @@ pub struct AppState {
     pub cache: Arc<LayerCache<Layer>>,
     /// OGC collection views prepared from the cached layers (see `ogc::view`).
     pub ogc_views: Arc<LayerCache<ogc::view::View>>,
+    /// Vector tile sources and tiles (see [`tiles`]).
+    pub tiles: Arc<tiles::TileCaches>,
+    /// Encoded GeoPackage / FlatGeobuf / CSV downloads (see [`download`]).
+    pub exports: Arc<LayerCache<axum::body::Bytes>>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
     refreshing: Arc<std::sync::atomic::AtomicBool>,
     summary: SummarySlot,
@@ -118,6 +124,8 @@ impl AppState {
         AppState {
             cache: Arc::new(LayerCache::new(config.cache_bytes)),
             ogc_views: Arc::new(LayerCache::new(config.cache_bytes / 2)),
+            tiles: Arc::new(tiles::TileCaches::new(config.cache_bytes)),
+            exports: Arc::new(LayerCache::new(config.cache_bytes / 4)),
             store,
             config: Arc::new(config),
             version: Arc::new(Mutex::new(None)),
@@ -226,6 +234,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(ogc::routes())
         .merge(dashboard::routes())
+        .merge(tiles::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
         .with_state(state)
