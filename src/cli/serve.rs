@@ -39,6 +39,16 @@ pub struct ServeArgs {
     /// Zone of uploaded timestamps with an offset (converted to local civil time).
     #[arg(long, default_value = "+07:00")]
     pub tz: String,
+    /// Largest estimated work of one computed layer, in work units (about one kernel step
+    /// each); heavier requests are refused with 422 naming the parameter to lower.
+    #[arg(long, default_value_t = crate::ops::budget::DEFAULT_MAX_WORK)]
+    pub max_work: f64,
+    /// Heavy requests (computed layers, charts, OGC items) per caller per minute; 0 = no limit.
+    #[arg(long, default_value_t = 120)]
+    pub rate_per_min: u32,
+    /// Heavy computations at once; 0 = one less than the cores.
+    #[arg(long, default_value_t = 0)]
+    pub heavy_slots: usize,
 }
 
 impl ServeArgs {
@@ -70,6 +80,9 @@ impl ServeArgs {
             cors_origin: self.cors.clone(),
             cache_bytes: self.cache_mib << 20,
             tz,
+            max_work: self.max_work,
+            rate_per_min: self.rate_per_min,
+            heavy_slots: self.heavy_slots,
         })
     }
 }
@@ -95,6 +108,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     use std::io::Write;
     std::io::stdout().flush().ok();
     let app = router(AppState::new(store, config));
+    // The peer address keys the rate limit of anonymous (`--open`) callers.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

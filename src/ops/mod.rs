@@ -6,3 +6,6 @@
 //! `server/` parses a request, calls the same function (off the async runtime) and renders
 //! it. A new analysis lands here once: `analysis/` holds its pure kernel, `ops/` composes
 //! kernels into the job, and the two front ends stay adapters.
+
+pub mod budget;
+pub mod disclosure;

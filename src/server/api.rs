@@ -103,14 +103,22 @@ pub async fn me(caller: Caller) -> Response {
 #[utoipa::path(get, path = "/api/meta", tag = "api", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = super::error::ErrorBody)))]
 pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
     let s = state.summary().await?;
+    // Viewers: months and a grid-snapped box, never a report's day or coordinate.
+    let viewer = role == Role::Viewer;
+    let when = |t: Option<chrono::NaiveDateTime>| {
+        t.map(|t| match viewer {
+            true => crate::ops::disclosure::month_label(t),
+            false => t.date().to_string(),
+        })
+    };
     Ok(respond::json(&json!({
         "dataset_version": s.dataset_version,
-        "first_report": s.first_report.map(|t| t.date().to_string()),
-        "last_report": s.last_report.map(|t| t.date().to_string()),
+        "first_report": when(s.first_report),
+        "last_report": when(s.last_report),
         "counts": {"reports": s.reports, "sites": s.sites, "areas": s.areas},
-        "bbox": s.bbox,
+        "bbox": if viewer { s.viewer_bbox } else { s.bbox },
         "kinds": s.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "min_count": state.config.min_count,
     })))
@@ -251,7 +259,7 @@ pub async fn area_timeline(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
     let prog = programme(&state).await?;
     let &i = prog
         .index
@@ -259,11 +267,17 @@ pub async fn area_timeline(
         .ok_or_else(|| ApiError::NotFound(format!("area {id:?} not found")))?;
     let tl = &prog.table.areas[i];
     let counts = prog.kind_counts(i);
+    // Viewers see monthly counts below --min-count as null (see ARCHITECTURE.md, disclosure).
+    let min_count = match role {
+        Role::Viewer => state.config.min_count,
+        _ => 0,
+    };
     let mut by_kind = serde_json::Map::new();
     for k in ReportKind::ALL {
+        let series: Vec<u32> = counts.iter().map(|c| c[k.index()]).collect();
         by_kind.insert(
             k.as_str().into(),
-            json!(counts.iter().map(|c| c[k.index()]).collect::<Vec<_>>()),
+            json!(super::viewer::suppress_series(&series, min_count)),
         );
     }
     Ok(respond::json(&json!({

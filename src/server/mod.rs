@@ -13,12 +13,14 @@ pub mod charts;
 pub mod error;
 pub mod features;
 pub mod layers;
+pub mod limits;
 pub mod ogc;
 pub mod openapi;
 pub mod params;
 pub mod programme;
 pub mod respond;
 pub mod upload;
+pub mod viewer;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -52,6 +54,12 @@ pub struct ServerConfig {
     pub cache_bytes: usize,
     /// Zone of naive times in uploaded files.
     pub tz: chrono::FixedOffset,
+    /// Largest estimated work of one computed layer ([`crate::ops::budget`]); beyond it 422.
+    pub max_work: f64,
+    /// Heavy requests (layers, charts, OGC items) per caller per minute; 0 = unlimited.
+    pub rate_per_min: u32,
+    /// Heavy computations at once (and threads each); 0 = one less than the cores.
+    pub heavy_slots: usize,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +73,9 @@ impl Default for ServerConfig {
             cors_origin: None,
             cache_bytes: 512 << 20,
             tz: chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00"),
+            max_work: crate::ops::budget::DEFAULT_MAX_WORK,
+            rate_per_min: 120,
+            heavy_slots: 0,
         }
     }
 }
@@ -79,6 +90,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ServerConfig>,
     pub cache: Arc<LayerCache<Layer>>,
+    /// Slots for heavy computations ([`limits::Heavy`]).
+    pub heavy: Arc<limits::Heavy>,
+    /// Per-caller limit on heavy routes ([`limits::RateLimiter`]).
+    pub rate: Arc<limits::RateLimiter>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
     refreshing: Arc<std::sync::atomic::AtomicBool>,
     summary: SummarySlot,
@@ -101,6 +116,9 @@ pub struct Summary {
     pub first_report: Option<chrono::NaiveDateTime>,
     pub last_report: Option<chrono::NaiveDateTime>,
     pub bbox: Option<[f64; 4]>,
+    /// The bbox viewers see: of the reports' res-9 cell centres, snapped outward to the
+    /// disclosure grid, so no edge is a report's coordinate.
+    pub viewer_bbox: Option<[f64; 4]>,
     pub kinds: Vec<crate::model::ReportKind>,
 }
 
@@ -108,6 +126,11 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
         AppState {
             cache: Arc::new(LayerCache::new(config.cache_bytes)),
+            heavy: Arc::new(match config.heavy_slots {
+                0 => limits::Heavy::for_cores(),
+                n => limits::Heavy::new(n, n),
+            }),
+            rate: Arc::new(limits::RateLimiter::per_minute(config.rate_per_min)),
             store,
             config: Arc::new(config),
             version: Arc::new(Mutex::new(None)),
@@ -185,6 +208,20 @@ impl AppState {
                     ],
                 })
             }),
+            viewer_bbox: crate::ops::disclosure::generalise(&reports)
+                .iter()
+                .fold(None, |b: Option<[f64; 4]>, r| {
+                    Some(match b {
+                        None => [r.lon, r.lat, r.lon, r.lat],
+                        Some(b) => [
+                            b[0].min(r.lon),
+                            b[1].min(r.lat),
+                            b[2].max(r.lon),
+                            b[3].max(r.lat),
+                        ],
+                    })
+                })
+                .map(crate::ops::disclosure::snap_bbox),
             kinds,
         });
         *self.summary.lock().expect("summary lock") = Some((status.dataset_version, s.clone()));
@@ -217,6 +254,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/ogc", ogc::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::rate_limit,
+        ))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -170,18 +170,29 @@ async fn describe(
     c: &(&'static str, &'static str, &'static str, Role, bool),
 ) -> ApiResult<Value> {
     let s = state.summary().await?;
-    let bbox = s.bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+    // Extents are public to every caller of the collection: the viewers' grid-snapped box and
+    // whole months (the first report's month start to the last report's month end), never a
+    // report's coordinate or time.
+    let bbox = s.viewer_bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
     let fmt = |t: Option<NaiveDateTime>| {
         t.map(|t| {
             let utc = t - Duration::seconds(state.config.tz.local_minus_utc() as i64);
             format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S"))
         })
     };
+    let month = crate::ops::disclosure::month_floor;
+    let first_report = s.first_report.map(month);
+    let last_report = s.last_report.map(|t| {
+        crate::timestep::TimeStep::Month
+            .nth(month(t).date(), 1)
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+    });
     let mut extent =
         json!({"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}});
     if c.4 {
         extent["temporal"] = json!({
-            "interval": [[fmt(s.first_report), fmt(s.last_report)]],
+            "interval": [[fmt(first_report), fmt(last_report)]],
             "trs": "http://www.opengis.net/def/uri/ogc/1.0/TRS/gregorian"
         });
     }

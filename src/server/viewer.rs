@@ -1,0 +1,135 @@
+//! The HTTP side of [`crate::ops::disclosure`]: viewer parameter ranges as 400s naming the
+//! parameter, viewer report filters snapped to the month and the bbox grid, and the last
+//! touches on rendered features (times as `YYYY-MM`, small counts as `null`).
+//!
+//! Analysts and admins never pass through here.
+
+use geojson::Feature;
+use serde_json::Value;
+
+use super::error::ApiError;
+use crate::ops::disclosure::{self, RangeError};
+use crate::store::ReportFilter;
+
+impl From<RangeError> for ApiError {
+    fn from(e: RangeError) -> Self {
+        ApiError::bad_param(e.parameter, e)
+    }
+}
+
+/// Snaps a viewer's report filter: `from`/`to` outward to whole months, the bbox outward to
+/// the grid. The store is then read with a widened box; the returned snapped box selects the
+/// reports by their cell centre ([`disclosure::retain_by_cell`]).
+pub fn restrict_filter(filter: &mut ReportFilter) -> Option<[f64; 4]> {
+    (filter.from, filter.to) = disclosure::snap_time_range(filter.from, filter.to);
+    let snapped = filter.bbox.map(disclosure::snap_bbox);
+    filter.bbox = snapped.map(disclosure::read_bbox);
+    snapped
+}
+
+/// Rewrites time properties (`2024-03-01T00:00:00`, `2024-03-01`) as `YYYY-MM`.
+pub fn months(f: &mut Feature, keys: &[&str]) {
+    let Some(props) = f.properties.as_mut() else {
+        return;
+    };
+    for k in keys {
+        if let Some(v) = props.get_mut(*k) {
+            month_value(v);
+        }
+    }
+}
+
+fn month_value(v: &mut Value) {
+    match v {
+        Value::String(s) if s.len() >= 7 => s.truncate(7),
+        Value::Array(a) => a.iter_mut().for_each(month_value),
+        _ => {}
+    }
+}
+
+/// Replaces counts below `min_count` (but above 0) with `null`, in plain properties and in
+/// arrays of counts.
+pub fn suppress(f: &mut Feature, keys: &[&str], min_count: u32) {
+    let Some(props) = f.properties.as_mut() else {
+        return;
+    };
+    for k in keys {
+        if let Some(v) = props.get_mut(*k) {
+            suppress_value(v, min_count);
+        }
+    }
+}
+
+fn suppress_value(v: &mut Value, min_count: u32) {
+    match v {
+        Value::Number(n) => {
+            let c = n.as_f64().unwrap_or(0.0);
+            if c > 0.0 && c < f64::from(min_count) {
+                *v = Value::Null;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| suppress_value(x, min_count)),
+        _ => {}
+    }
+}
+
+/// Counts per step or month as a viewer sees them (`None` = suppressed).
+pub fn suppress_series(counts: &[u32], min_count: u32) -> Vec<Option<u32>> {
+    counts
+        .iter()
+        .map(|&c| disclosure::suppress(u64::from(c), min_count).map(|c| c as u32))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn feature(props: Value) -> Feature {
+        Feature {
+            bbox: None,
+            geometry: None,
+            id: None,
+            properties: props.as_object().cloned(),
+            foreign_members: None,
+        }
+    }
+
+    #[test]
+    fn times_and_counts_for_viewers() {
+        let mut f = feature(json!({
+            "first_seen": "2024-03-01T00:00:00",
+            "step_labels": ["2024-01-01", "2024-02-01"],
+            "count": 2, "use": 0, "sale": 7, "counts": [0, 1, 3, 2],
+        }));
+        months(&mut f, &["first_seen", "step_labels"]);
+        suppress(&mut f, &["count", "use", "sale", "counts"], 3);
+        let p = f.properties.unwrap();
+        assert_eq!(p["first_seen"], "2024-03");
+        assert_eq!(p["step_labels"], json!(["2024-01", "2024-02"]));
+        assert_eq!(p["count"], Value::Null);
+        assert_eq!(p["use"], 0);
+        assert_eq!(p["sale"], 7);
+        assert_eq!(p["counts"], json!([0, null, 3, null]));
+        assert_eq!(suppress_series(&[0, 1, 5], 3), vec![Some(0), None, Some(5)]);
+    }
+
+    #[test]
+    fn viewer_filters_snap() {
+        let t = |s: &str| {
+            chrono::NaiveDateTime::parse_from_str(&format!("{s} 00:00"), "%Y-%m-%d %H:%M").unwrap()
+        };
+        let mut f = ReportFilter {
+            from: Some(t("2024-03-14")),
+            to: Some(t("2024-03-15")),
+            bbox: Some([107.5912, 16.4531, 107.6049, 16.4699]),
+            ..ReportFilter::default()
+        };
+        let snapped = restrict_filter(&mut f).unwrap();
+        assert_eq!(snapped, [107.59, 16.45, 107.61, 16.47]);
+        assert_eq!(f.from, Some(t("2024-03-01")));
+        assert_eq!(f.to, Some(t("2024-04-01")));
+        assert!(f.bbox.unwrap()[0] < 107.59);
+    }
+}
