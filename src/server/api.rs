@@ -228,8 +228,11 @@ pub async fn get_layer(
     State(state): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(mut q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    if caller.role == Some(Role::Viewer) {
+        super::viewer::viewer_defaults(&name, &mut q);
+    }
     let mut p = Params::new(q);
     let (name, job) = LayerJob::parse(&name, &mut p)?;
     let role = caller.require(job.required_role())?;

@@ -103,7 +103,11 @@ pub async fn chart(
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
+    // Viewers: monthly counts below --min-count drawn as 0, emerging from generalised reports
+    // (see ARCHITECTURE.md, disclosure model).
+    let viewer = role == Role::Viewer;
+    let min_count = state.config.min_count;
     let (name, ext) = file
         .rsplit_once('.')
         .ok_or_else(|| ApiError::NotFound(format!("no chart {file:?}")))?;
@@ -122,12 +126,17 @@ pub async fn chart(
     let chart = match name {
         "trend" => {
             let i = area_index(&prog, &mut p, true)?.expect("required");
-            Chart::Trend(TrendChart::from_table(
-                &prog.areas[i].name,
-                &prog.table,
-                i,
-                &prog.reports,
-            ))
+            let mut chart =
+                TrendChart::from_table(&prog.areas[i].name, &prog.table, i, &prog.reports);
+            if viewer {
+                for month in &mut chart.counts {
+                    for c in month.iter_mut() {
+                        *c = crate::ops::disclosure::suppress(u64::from(*c), min_count)
+                            .unwrap_or(0) as u32;
+                    }
+                }
+            }
+            Chart::Trend(chart)
         }
         "targets" => {
             let i = area_index(&prog, &mut p, true)?.expect("required");
@@ -166,7 +175,11 @@ pub async fn chart(
                     None => prog2.areas.iter().filter(|a| a.level == level).collect(),
                 };
                 let scope = root.map_or("all areas".to_string(), |i| prog2.areas[i].name.clone());
-                Ok((scope, emerging_rows(&prog2.reports, &areas)?))
+                let reports = match viewer {
+                    true => crate::ops::disclosure::generalise(&prog2.reports),
+                    false => prog2.reports.clone(),
+                };
+                Ok((scope, emerging_rows(&reports, &areas)?))
             })
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))??;

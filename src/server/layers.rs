@@ -16,7 +16,9 @@ use super::cache::CacheKey;
 use super::error::{ApiError, ApiResult};
 use super::features::{collection_json, features_csv, with_id, with_properties};
 use super::params::Params;
+use super::limits::Slot;
 use super::programme::{Programme, month_label};
+use super::viewer::{self, View};
 use crate::analysis::dbscan::{DbscanParams, dbscan};
 use crate::analysis::emerging::{EmergingParams, emerging};
 use crate::analysis::fdr::fdr_bins;
@@ -28,7 +30,9 @@ use crate::analysis::proximity::{reports_near_sites, sites_near_hotspots};
 use crate::analysis::tracking::{TrackingParams, track};
 use crate::index::PointIndex;
 use crate::lifecycle::target_progress;
-use crate::model::{AreaLevel, PlanState, PlanSubject, ReportKind, coords};
+use crate::model::{AreaLevel, PlanState, PlanSubject, Report, ReportKind, coords};
+use crate::ops::budget::{self, Extent, Work};
+use crate::ops::disclosure;
 use crate::render::geojson::{
     area_feature, emerging_feature, hex_feature, hotspot_feature_with_sites, kde_feature,
     near_feature, site_feature,
@@ -285,12 +289,47 @@ impl LayerJob {
         }
     }
 
-    /// Runs the job: reads from the store, computes in `spawn_blocking`. `min_count` is the
-    /// viewer threshold (0 for analysts and admins).
-    pub async fn run(self, state: &AppState, min_count: u32) -> ApiResult<Vec<Feature>> {
+    /// The cost drivers of this job over `reports` (`None` for the store-only layers).
+    fn work(&self, reports: &[Report]) -> Option<Work> {
+        Some(match self {
+            LayerJob::Hotspots { eps_m, .. } => Work::Hotspots { eps_m: *eps_m },
+            LayerJob::Hexes { res, k, .. } => Work::Hexes { res: *res, k: *k },
+            LayerJob::Kde {
+                res, bandwidth_m, ..
+            } => Work::Kde {
+                res: *res,
+                bandwidth_m: *bandwidth_m,
+            },
+            LayerJob::Emerging { params, .. } => {
+                let first = reports.iter().map(|r| r.observed_at.date()).min();
+                let last = reports.iter().map(|r| r.observed_at.date()).max();
+                let steps = match (first, last) {
+                    (Some(f), Some(l)) => {
+                        let f = params.step.floor(f);
+                        params.step.index(f, l) as f64 + 1.0
+                    }
+                    _ => 1.0,
+                };
+                Work::Emerging {
+                    res: params.resolution,
+                    k: params.k,
+                    time_k: params.time_k,
+                    steps,
+                }
+            }
+            LayerJob::Near { .. } | LayerJob::Sites { .. } | LayerJob::Areas { .. } => {
+                return None;
+            }
+        })
+    }
+
+    /// Runs the job in `slot`: reads from the store, checks the work budget, computes off the
+    /// async runtime. `view` says who it is for: viewers get the disclosure rules
+    /// ([`crate::ops::disclosure`]).
+    pub async fn run(self, state: &AppState, view: View, slot: &Slot) -> ApiResult<Vec<Feature>> {
         let store = state.store.clone();
         let started = std::time::Instant::now();
-        let reports = match self.filter() {
+        let mut reports = match self.filter() {
             Some(f) => store.reports(f).await?,
             None => Vec::new(),
         };
@@ -299,6 +338,20 @@ impl LayerJob {
             read_ms = started.elapsed().as_secs_f64() * 1e3,
             "reports read"
         );
+        if let Some(b) = view.snapped {
+            disclosure::retain_by_cell(&mut reports, &b);
+        }
+        if let Some(work) = self.work(&reports) {
+            let estimate = budget::estimate(&work, &Extent::of(&reports));
+            budget::check(&estimate, state.config.max_work)?;
+        }
+        // Viewers' layers other than hotspots are computed from generalised reports (res-9
+        // cell centres, month starts); hotspots cluster on exact positions and are
+        // generalised on the way out.
+        if view.viewer && !matches!(self, LayerJob::Hotspots { .. }) {
+            reports = disclosure::generalise(&reports);
+        }
+        let min_count = view.min_count;
         match self {
             LayerJob::Hotspots {
                 filter,
@@ -317,7 +370,8 @@ impl LayerJob {
                 let now = chrono::Utc::now()
                     .with_timezone(&state.config.tz)
                     .naive_local();
-                let (features, registry) = blocking(move || {
+                let (features, registry) = slot
+                    .run(move || {
                     let coords = coords(&reports);
                     let clustering = dbscan(&coords, &DbscanParams { eps_m, min_pts })?;
                     let hotspots = summarize(&reports, &clustering);
@@ -326,6 +380,14 @@ impl LayerJob {
                         .map(|h| geo::MultiPolygon(vec![h.polygon.clone()]))
                         .collect();
                     let tracking = track(&tracked, &polygons, now, &TrackingParams::default());
+                    // Tracking matched the exact outlines; viewers see generalised ones.
+                    let hotspots = match view.viewer {
+                        true => hotspots
+                            .iter()
+                            .map(|h| disclosure::generalise_hotspot(h, &reports))
+                            .collect(),
+                        false => hotspots,
+                    };
                     let near = sites_near_hotspots(&hotspots, &sites, HOTSPOT_SITE_RADIUS_M);
                     let mut out = Vec::new();
                     for (i, (h, near)) in hotspots.iter().zip(near).enumerate() {
@@ -343,7 +405,7 @@ impl LayerJob {
                             })
                             .map(|pl| serde_json::to_value(pl).unwrap_or(Value::Null))
                             .collect();
-                        let f = with_properties(
+                        let mut f = with_properties(
                             hotspot_feature_with_sites(h, &near, &sites),
                             json!({
                                 "hotspot_id": hotspot_id,
@@ -351,19 +413,23 @@ impl LayerJob {
                                 "plans": my_plans,
                             }),
                         );
+                        if view.viewer {
+                            viewer::months(&mut f, &["first_seen", "last_seen"]);
+                            viewer::suppress(&mut f, HOTSPOT_COUNTS, min_count);
+                        }
                         let id = hotspot_id.unwrap_or_else(|| format!("cluster-{}", h.cluster));
                         out.push(with_id(f, id));
                     }
                     Ok((out, canonical.then(|| tracking.all())))
-                })
-                .await?;
+                    })
+                    .await?;
                 if let Some(registry) = registry {
                     store.save_tracked_hotspots(&registry).await?;
                 }
                 Ok(features)
             }
             LayerJob::Hexes { res, k, fdr, .. } => {
-                blocking(move || {
+                slot.run(move || {
                     let grid = study_area(&coords(&reports), None, res, k)?;
                     let gi = gi_star(&grid);
                     let bins: Vec<i8> = if fdr {
@@ -393,7 +459,7 @@ impl LayerJob {
                 weights,
                 ..
             } => {
-                blocking(move || {
+                slot.run(move || {
                     let coords = coords(&reports);
                     let w: Vec<f64> = reports.iter().map(|r| weights[r.kind.index()]).collect();
                     let cells = kde(
@@ -404,7 +470,15 @@ impl LayerJob {
                             resolution: res,
                         },
                     )?;
-                    let index = (min_count > 0).then(|| PointIndex::build(&coords));
+                    // Only selected (non-zero weight) reports count towards the threshold, so
+                    // zeroing kinds cannot isolate a report behind others that weigh nothing.
+                    let selected: Vec<Coord> = coords
+                        .iter()
+                        .zip(&w)
+                        .filter(|(_, w)| **w > 0.0)
+                        .map(|(c, _)| *c)
+                        .collect();
+                    let index = (min_count > 0).then(|| PointIndex::build(&selected));
                     let mut scratch = Vec::new();
                     Ok(cells
                         .iter()
@@ -428,7 +502,7 @@ impl LayerJob {
             }
             LayerJob::Near { within_m, .. } => {
                 let sites = store.sites(None).await?;
-                blocking(move || {
+                slot.run(move || {
                     let index = PointIndex::build(&coords(&reports));
                     let near = reports_near_sites(&sites, &reports, &index, within_m);
                     Ok(near
@@ -445,10 +519,23 @@ impl LayerJob {
             LayerJob::Areas { level, month } => {
                 let prog = super::programme::programme(state).await?;
                 let plans = store.plans(None).await?;
-                blocking(move || Ok(area_features(&prog, &plans, level, month))).await
+                slot.run(move || {
+                    let mut features = area_features(&prog, &plans, level, month);
+                    if view.viewer {
+                        for f in &mut features {
+                            viewer::suppress(
+                                f,
+                                &["window_reports", "contradicting_reports"],
+                                min_count,
+                            );
+                        }
+                    }
+                    Ok(features)
+                })
+                .await
             }
             LayerJob::Emerging { params, .. } => {
-                blocking(move || {
+                slot.run(move || {
                     let times: Vec<_> = reports.iter().map(|r| r.observed_at).collect();
                     let result = emerging(&coords(&reports), &times, &params)?;
                     let steps: Vec<String> = result.steps.iter().map(|d| d.to_string()).collect();
@@ -462,7 +549,11 @@ impl LayerJob {
                             // `steps` is the number of steps, as in the CLI; the map's time
                             // axis also needs their labels.
                             let f = emerging_feature(c);
-                            let f = with_properties(f, json!({"step_labels": steps}));
+                            let mut f = with_properties(f, json!({"step_labels": steps}));
+                            if view.viewer {
+                                viewer::months(&mut f, &["step_labels"]);
+                                viewer::suppress(&mut f, &["counts"], min_count);
+                            }
                             with_id(f, c.cell.to_string())
                         })
                         .collect())
@@ -549,26 +640,35 @@ fn area_features(
         .collect()
 }
 
-/// Runs CPU-heavy work on the blocking pool so the async workers keep answering.
-async fn blocking<T, F>(f: F) -> ApiResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce() -> ApiResult<T> + Send + 'static,
-{
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("layer computation failed: {e}")))?
-}
+/// Count properties of a hotspot that viewers see suppressed below `--min-count`.
+const HOTSPOT_COUNTS: &[&str] = &[
+    "count",
+    "core_count",
+    "use",
+    "storage",
+    "trafficking",
+    "sale",
+    "cultivation",
+];
 
 /// The layer, from the cache or computed (and cached).
 pub async fn layer(
     state: &AppState,
     name: &'static str,
-    job: LayerJob,
+    mut job: LayerJob,
     canonical: String,
     role: Role,
 ) -> ApiResult<Arc<Layer>> {
     let viewer = role == Role::Viewer;
+    let (snapped, canonical) = match viewer {
+        // Viewers: ranges checked and filters snapped before anything else; the key is the
+        // snapped job, so boxes and dates within one grid step share an entry.
+        true => {
+            let snapped = viewer::restrict_job(&mut job)?;
+            (snapped, format!("{job:?}"))
+        }
+        false => (None, canonical),
+    };
     let key = CacheKey {
         dataset_version: state.dataset_version().await?,
         layer: name,
@@ -578,12 +678,21 @@ pub async fn layer(
     if let Some(hit) = state.cache.get(&key) {
         return Ok(hit);
     }
-    let min_count = if viewer { state.config.min_count } else { 0 };
+    let view = View {
+        viewer,
+        min_count: if viewer { state.config.min_count } else { 0 },
+        snapped,
+    };
     let tabular = matches!(name, "hotspots" | "hexes" | "near" | "areas" | "sites");
+    // One slot for the read, the computation and the serialisation (see limits.rs).
+    let slot = state.heavy.slot().await?;
     let started = std::time::Instant::now();
-    let features = job.run(state, min_count).await?;
+    let features = job.run(state, view, &slot).await?;
     let computed = started.elapsed();
-    let layer = Arc::new(Layer::new(name, features, tabular));
+    let layer = Arc::new(
+        slot.run(move || Ok(Layer::new(name, features, tabular)))
+            .await?,
+    );
     tracing::info!(
         layer = name,
         params = %key.params,

@@ -61,22 +61,50 @@ impl Heavy {
         self.running.load(Ordering::Acquire)
     }
 
-    /// Runs `f` in a slot, off the async runtime. Waiting for a slot and running are both
-    /// abandoned when the returned future is dropped; the computation then stops at its next
-    /// checkpoint and frees its slot.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
-    {
+    /// Waits for a free slot (abandoned if the request goes away while waiting).
+    pub async fn slot(&self) -> Result<Slot, ApiError> {
         let permit = self
             .slots
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| ApiError::Unavailable("server shutting down".into()))?;
+        Ok(Slot {
+            permit: Arc::new(permit),
+            threads: self.threads,
+            running: self.running.clone(),
+        })
+    }
+
+    /// Runs `f` in a slot of its own (see [`Slot::run`]).
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    {
+        self.slot().await?.run(f).await
+    }
+}
+
+/// A held slot: the request's store reads and computations happen while it is held.
+pub struct Slot {
+    permit: Arc<tokio::sync::OwnedSemaphorePermit>,
+    threads: usize,
+    running: Arc<AtomicUsize>,
+}
+
+impl Slot {
+    /// Runs `f` off the async runtime on the slot's threads. If the returned future is
+    /// dropped (timeout, client gone) the computation stops at its next checkpoint; the slot
+    /// is freed only when it has stopped.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    {
         let token = Cancel::new();
-        let guard = CancelOnDrop(token.clone());
+        let _cancel_on_drop = CancelOnDrop(token.clone());
+        let permit = self.permit.clone();
         let running = self.running.clone();
         let threads = self.threads;
         running.fetch_add(1, Ordering::AcqRel);
@@ -88,7 +116,6 @@ impl Heavy {
         let out = handle
             .await
             .map_err(|e| ApiError::Internal(format!("computation failed: {e}")))?;
-        drop(guard);
         match out {
             Ok(r) => r,
             Err(cancel::Cancelled) => Err(ApiError::Unavailable("computation cancelled".into())),
@@ -96,7 +123,25 @@ impl Heavy {
     }
 }
 
-/// Sets the token when the request's future is dropped before the computation ended.
+impl From<crate::ops::budget::OverBudget> for ApiError {
+    fn from(e: crate::ops::budget::OverBudget) -> Self {
+        ApiError::Unprocessable {
+            message: e.to_string(),
+            details: e
+                .parameters
+                .iter()
+                .map(|p| super::error::ErrorDetail {
+                    line: 0,
+                    column: (*p).to_string(),
+                    message: "lower this parameter (the request's estimated work is over budget)"
+                        .into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Sets the token when the request's future is dropped (after the end, harmlessly).
 struct CancelOnDrop(Cancel);
 
 impl Drop for CancelOnDrop {

@@ -7,9 +7,68 @@
 use geojson::Feature;
 use serde_json::Value;
 
+use std::collections::HashMap;
+
 use super::error::ApiError;
+use super::layers::LayerJob;
 use crate::ops::disclosure::{self, RangeError};
 use crate::store::ReportFilter;
+
+/// How a layer is computed and shown for the caller.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct View {
+    /// A viewer (or anonymous `--open` visitor): generalised inputs, coarsened outputs.
+    pub viewer: bool,
+    /// Counts below this are hidden (0 for analysts and admins).
+    pub min_count: u32,
+    /// The viewer's snapped bbox, selecting reports by their cell centre.
+    pub snapped: Option<[f64; 4]>,
+}
+
+/// Viewer defaults where the general default lies outside the viewers' range (kde `res` 10
+/// becomes 9); a value the viewer gave is left for [`restrict_job`] to accept or refuse.
+pub fn viewer_defaults(layer: &str, q: &mut HashMap<String, String>) {
+    if layer == "kde" && q.get("res").is_none_or(|s| s.trim().is_empty()) {
+        q.insert(
+            "res".into(),
+            u8::from(disclosure::GENERAL_RES).to_string(),
+        );
+    }
+}
+
+/// Checks a viewer's parameters against the safe ranges (400 naming the parameter) and
+/// snaps the report filter; returns the snapped bbox.
+pub fn restrict_job(job: &mut LayerJob) -> Result<Option<[f64; 4]>, ApiError> {
+    let filter = match job {
+        LayerJob::Hotspots { filter, eps_m, .. } => {
+            disclosure::check_eps(*eps_m)?;
+            filter
+        }
+        LayerJob::Hexes { filter, res, .. } => {
+            disclosure::check_resolution(*res)?;
+            filter
+        }
+        LayerJob::Kde {
+            filter,
+            res,
+            bandwidth_m,
+            weights,
+        } => {
+            disclosure::check_resolution(*res)?;
+            disclosure::check_bandwidth(*bandwidth_m)?;
+            disclosure::check_weights(weights)?;
+            filter
+        }
+        LayerJob::Emerging { filter, params } => {
+            disclosure::check_resolution(params.resolution)?;
+            disclosure::check_step(params.step)?;
+            filter
+        }
+        LayerJob::Near { filter, .. } => filter,
+        LayerJob::Sites { .. } | LayerJob::Areas { .. } => return Ok(None),
+    };
+    Ok(restrict_filter(filter))
+}
 
 impl From<RangeError> for ApiError {
     fn from(e: RangeError) -> Self {
