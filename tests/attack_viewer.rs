@@ -142,10 +142,13 @@ async fn seed(store: &Arc<dyn Store>, reports: &[Report]) {
         .unwrap();
 }
 
+/// An `--open` server; the rate limit is off so that the attacks measure what the answers
+/// disclose, not how fast they may be asked (the limit is tested in bounded_work.rs).
 fn config() -> ServerConfig {
     ServerConfig {
         open: true,
         min_count: MIN_COUNT,
+        rate_per_min: 0,
         ..ServerConfig::default()
     }
 }
@@ -419,8 +422,9 @@ async fn finding_1_hotspot_outlines_and_times_do_not_reveal_reports() {
 /// The count of `cell` in the hexes answer for `bbox` (0 when not shown).
 async fn cell_count(app: &App, token: Option<&str>, res: u8, bbox: [f64; 4], cell: &str) -> f64 {
     let uri = format!("/api/layers/hexes?res={res}&bbox={}", bbox_q(bbox));
-    let v = app.get(&uri, token).await.json();
-    features(&v)
+    let a = app.get(&uri, token).await;
+    assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.text());
+    features(&a.json())
         .iter()
         .find(|f| f["properties"]["h3"] == cell)
         .and_then(|f| f["properties"]["count"].as_f64())
@@ -438,9 +442,13 @@ async fn edge_search(
     edge: usize,
     inner: f64,
 ) -> f64 {
-    // `outer` keeps the full count, `inner` (the cell centre, crossing it) does not.
+    // `outer` keeps the full count, `inner` (beyond the cell) does not.
     let mut outer = CITY[edge];
-    let mut inner = inner;
+    // Stay a valid box: the moving edge never passes the opposite one.
+    let mut inner = match edge {
+        0 | 2 => inner.clamp(CITY[0], CITY[2]),
+        _ => inner.clamp(CITY[1], CITY[3]),
+    };
     for _ in 0..22 {
         let mid = (outer + inner) / 2.0;
         let mut b = CITY;
@@ -485,11 +493,12 @@ async fn finding_4_hexes_bbox_differencing_locates_no_report() {
             for (full, cell) in cells.iter().take(3) {
                 let (c, r) = cell_centre(cell).unwrap();
                 points.push(c);
-                // Shrink each edge towards the cell until the count changes.
-                let west = edge_search(app, token, res, cell, *full, 0, c.x).await;
-                let south = edge_search(app, token, res, cell, *full, 1, c.y).await;
-                let east = edge_search(app, token, res, cell, *full, 2, c.x).await;
-                let north = edge_search(app, token, res, cell, *full, 3, c.y).await;
+                // Move each edge across the cell until its count changes.
+                let beyond = 0.03;
+                let west = edge_search(app, token, res, cell, *full, 0, c.x + beyond).await;
+                let south = edge_search(app, token, res, cell, *full, 1, c.y + beyond).await;
+                let east = edge_search(app, token, res, cell, *full, 2, c.x - beyond).await;
+                let north = edge_search(app, token, res, cell, *full, 3, c.y - beyond).await;
                 for (x, y) in [(west, south), (east, south), (west, north), (east, north)] {
                     points.push(Coord { x, y });
                 }
