@@ -12,9 +12,9 @@
 //! would be printed whatever the reports were, so they only say "a report is in this cell".
 //! Those are not counted as recovered; every other position is.
 
+mod server_common;
 #[path = "common/store_db.rs"]
 mod store_db;
-mod server_common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -215,11 +215,21 @@ fn public_grid_point(c: Coord<f64>) -> bool {
         let res = Resolution::try_from(r).unwrap();
         ll.to_cell(res).grid_disk::<Vec<_>>(1).iter().any(|cell| {
             let centre = LatLng::from(*cell);
-            close(c, Coord { x: centre.lng(), y: centre.lat() })
-                || cell
-                    .boundary()
-                    .iter()
-                    .any(|v| close(c, Coord { x: v.lng(), y: v.lat() }))
+            close(
+                c,
+                Coord {
+                    x: centre.lng(),
+                    y: centre.lat(),
+                },
+            ) || cell.boundary().iter().any(|v| {
+                close(
+                    c,
+                    Coord {
+                        x: v.lng(),
+                        y: v.lat(),
+                    },
+                )
+            })
         })
     })
 }
@@ -248,7 +258,9 @@ fn dates_in(v: &Value, out: &mut Vec<String>) {
             let b = s.as_bytes();
             for i in 0..b.len().saturating_sub(9) {
                 let w = &b[i..i + 10];
-                let digits = [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&j| w[j].is_ascii_digit());
+                let digits = [0, 1, 2, 3, 5, 6, 8, 9]
+                    .iter()
+                    .all(|&j| w[j].is_ascii_digit());
                 if digits && w[4] == b'-' && w[7] == b'-' {
                     out.push(String::from_utf8_lossy(w).into_owned());
                 }
@@ -303,21 +315,22 @@ fn cell_centre(id: &str) -> Option<(Coord<f64>, u8)> {
 
 /// A count a viewer may see: 0, suppressed (null), or at least the threshold.
 fn allowed_count(v: &Value) -> bool {
-    v.is_null() || v.as_f64().is_some_and(|c| c == 0.0 || c >= MIN_COUNT as f64)
+    v.is_null()
+        || v.as_f64()
+            .is_some_and(|c| c == 0.0 || c >= MIN_COUNT as f64)
 }
 
 /// Requests a URL; a 400 must name `param` (the refused parameter).
-async fn get_or_refused(
-    app: &App,
-    uri: &str,
-    token: Option<&str>,
-    param: &str,
-) -> Option<Value> {
+async fn get_or_refused(app: &App, uri: &str, token: Option<&str>, param: &str) -> Option<Value> {
     let a = app.get(uri, token).await;
     match a.status {
         StatusCode::OK => Some(a.json()),
         StatusCode::BAD_REQUEST => {
-            assert!(a.text().contains(param), "400 must name {param}: {}", a.text());
+            assert!(
+                a.text().contains(param),
+                "400 must name {param}: {}",
+                a.text()
+            );
             None
         }
         s => panic!("{uri}: {s} {}", a.text()),
@@ -353,7 +366,14 @@ async fn split_attack(
             vertices(&f["geometry"]["coordinates"], &mut points);
             vertices(&f["properties"]["centroid"], &mut points);
             dates_in(&f["properties"], &mut dates);
-            for k in ["count", "core_count", "use", "storage", "trafficking", "sale"] {
+            for k in [
+                "count",
+                "core_count",
+                "use",
+                "storage",
+                "trafficking",
+                "sale",
+            ] {
                 if !allowed_count(&f["properties"][k]) {
                     small += 1;
                 }
@@ -394,7 +414,10 @@ async fn finding_1_hotspot_outlines_and_times_do_not_reveal_reports() {
             );
             assert!(located.is_empty(), "{store}/{who}: located {located:?}");
             assert!(timed.is_empty(), "{store}/{who}: timed {timed:?}");
-            assert_eq!(small, 0, "{store}/{who}: hotspot counts below {MIN_COUNT} shown");
+            assert_eq!(
+                small, 0,
+                "{store}/{who}: hotspot counts below {MIN_COUNT} shown"
+            );
         }
         // The dataset summary shows no report's coordinate or day either.
         let v = app.get("/api/meta", Some(VIEWER)).await.json();
@@ -533,12 +556,19 @@ async fn finding_4_emerging_per_step_counts_give_no_cell_or_day() {
                 "/api/layers/emerging?res=9&step=week",
                 "/api/layers/emerging?res=9&step=month",
             ] {
-                let param = if uri.contains("res=13") { "res" } else { "step" };
+                let param = if uri.contains("res=13") {
+                    "res"
+                } else {
+                    "step"
+                };
                 if let Some(v) = get_or_refused(app, uri, token, param).await {
                     answers.push(v);
                 }
             }
-            assert!(!answers.is_empty(), "{store}/{who}: some emerging request answers");
+            assert!(
+                !answers.is_empty(),
+                "{store}/{who}: some emerging request answers"
+            );
             let mut points = Vec::new();
             let mut dates = Vec::new();
             let mut revealing_steps = 0;
@@ -566,7 +596,10 @@ async fn finding_4_emerging_per_step_counts_give_no_cell_or_day() {
                 located.len(),
                 timed.len()
             );
-            assert_eq!(revealing_steps, 0, "{store}/{who}: small per-step counts shown");
+            assert_eq!(
+                revealing_steps, 0,
+                "{store}/{who}: small per-step counts shown"
+            );
             assert!(located.is_empty(), "{store}/{who}: located {located:?}");
             assert!(timed.is_empty(), "{store}/{who}: timed {timed:?}");
         }
@@ -594,7 +627,10 @@ async fn finding_4_area_timelines_and_charts_hide_single_reports() {
                         .filter(|c| !allowed_count(c))
                         .count();
                 }
-                assert_eq!(small, 0, "{store}/{who}: {area} timeline shows counts < {MIN_COUNT}: {v}");
+                assert_eq!(
+                    small, 0,
+                    "{store}/{who}: {area} timeline shows counts < {MIN_COUNT}: {v}"
+                );
             }
         }
         // Differencing: one more report in a month where its kind already has one report in
@@ -615,7 +651,12 @@ async fn finding_4_area_timelines_and_charts_hide_single_reports() {
         let before_chart = app
             .get("/api/charts/trend.svg?area=ward&lang=en", Some(VIEWER))
             .await;
-        assert_eq!(before_chart.status, StatusCode::OK, "{}", before_chart.text());
+        assert_eq!(
+            before_chart.status,
+            StatusCode::OK,
+            "{}",
+            before_chart.text()
+        );
         let single = in_ward
             .iter()
             .find(|r| per[&(r.observed_at.format("%Y-%m").to_string(), r.kind)] == 1)
@@ -807,7 +848,12 @@ async fn finding_4_viewer_answers_depend_only_on_cell_and_month() {
             for uri in uris {
                 let p = x.get(uri, token).await;
                 let q = y.get(uri, token).await;
-                assert_eq!(p.status, StatusCode::OK, "{store}/{who} {uri}: {}", p.text());
+                assert_eq!(
+                    p.status,
+                    StatusCode::OK,
+                    "{store}/{who} {uri}: {}",
+                    p.text()
+                );
                 assert!(
                     p.body == q.body,
                     "{store}/{who} {uri}: moving reports within their cell and month changed \

@@ -5,9 +5,9 @@
 //! 50 ms while 50 heavy requests run; heavy routes are rate limited per token (429 with
 //! `Retry-After`).
 
+mod server_common;
 #[path = "common/store_db.rs"]
 mod store_db;
-mod server_common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -74,17 +74,34 @@ async fn finding_3_oversized_requests_are_refused_before_any_work() {
             "res",
         ),
         ("/api/layers/kde?res=15", ANALYST, 422, "res"),
-        ("/api/layers/hotspots?eps_m=5000&min_pts=3", ANALYST, 422, "eps_m"),
+        (
+            "/api/layers/hotspots?eps_m=5000&min_pts=3",
+            ANALYST,
+            422,
+            "eps_m",
+        ),
         // Viewers cannot even ask: their ranges are checked first.
-        ("/api/layers/emerging?res=15&step=day&k=3&time_k=3", VIEWER, 400, "res"),
+        (
+            "/api/layers/emerging?res=15&step=day&k=3&time_k=3",
+            VIEWER,
+            400,
+            "res",
+        ),
         ("/api/layers/kde?res=15", VIEWER, 400, "res"),
     ] {
         let started = Instant::now();
         let a = app.get(uri, Some(token)).await;
         let took = started.elapsed();
         assert_eq!(a.status.as_u16(), status, "{uri}: {}", a.text());
-        assert!(a.text().contains(param), "{uri}: must name {param}: {}", a.text());
-        assert!(took < Duration::from_secs(2), "{uri}: refused only after {took:?}");
+        assert!(
+            a.text().contains(param),
+            "{uri}: must name {param}: {}",
+            a.text()
+        );
+        assert!(
+            took < Duration::from_secs(2),
+            "{uri}: refused only after {took:?}"
+        );
         eprintln!("{uri} as {}: {status} in {took:?}", &token[..6]);
     }
 }
@@ -116,7 +133,10 @@ async fn finding_3_timeout_stops_the_work() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let used = cpu_time() - before;
     eprintln!("CPU used in the second after: {used:?}");
-    assert!(used < Duration::from_millis(250), "CPU still busy: {used:?}");
+    assert!(
+        used < Duration::from_millis(250),
+        "CPU still busy: {used:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +162,10 @@ async fn finding_3_healthz_answers_within_50ms_under_50_heavy_requests() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(app.state.heavy.running() > 0, "the heavy requests are running");
+    assert!(
+        app.state.heavy.running() > 0,
+        "the heavy requests are running"
+    );
     let mut worst = Duration::ZERO;
     for _ in 0..20 {
         let started = Instant::now();
@@ -182,6 +205,9 @@ async fn finding_3_heavy_routes_are_rate_limited_per_token() {
     assert!((1..=2).contains(&retry), "Retry-After {retry}");
     // Another token has its own bucket; light routes are not limited.
     assert_eq!(app.get(uri, Some(ANALYST)).await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/me", Some(VIEWER)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/me", Some(VIEWER)).await.status,
+        StatusCode::OK
+    );
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
 }

@@ -133,7 +133,10 @@ pub fn estimate(work: &Work, e: &Extent) -> Estimate {
             // The surface covers the extent grown by the bandwidth on each side.
             let side = e.area_m2.sqrt() + 2.0 * bandwidth_m;
             let out = (occ * disk).min(side * side / cell + 1.0);
-            (n + occ * disk + out * FEATURE_UNITS, &["res", "bandwidth_m"])
+            (
+                n + occ * disk + out * FEATURE_UNITS,
+                &["res", "bandwidth_m"],
+            )
         }
         Work::Emerging {
             res,

@@ -131,8 +131,8 @@ pub async fn chart(
             if viewer {
                 for month in &mut chart.counts {
                     for c in month.iter_mut() {
-                        *c = crate::ops::disclosure::suppress(u64::from(*c), min_count)
-                            .unwrap_or(0) as u32;
+                        *c = crate::ops::disclosure::suppress(u64::from(*c), min_count).unwrap_or(0)
+                            as u32;
                     }
                 }
             }

@@ -15,8 +15,8 @@ use super::AppState;
 use super::cache::CacheKey;
 use super::error::{ApiError, ApiResult};
 use super::features::{collection_json, features_csv, with_id, with_properties};
-use super::params::Params;
 use super::limits::Slot;
+use super::params::Params;
 use super::programme::{Programme, month_label};
 use super::viewer::{self, View};
 use crate::analysis::dbscan::{DbscanParams, dbscan};
@@ -372,55 +372,55 @@ impl LayerJob {
                     .naive_local();
                 let (features, registry) = slot
                     .run(move || {
-                    let coords = coords(&reports);
-                    let clustering = dbscan(&coords, &DbscanParams { eps_m, min_pts })?;
-                    let hotspots = summarize(&reports, &clustering);
-                    let polygons: Vec<geo::MultiPolygon<f64>> = hotspots
-                        .iter()
-                        .map(|h| geo::MultiPolygon(vec![h.polygon.clone()]))
-                        .collect();
-                    let tracking = track(&tracked, &polygons, now, &TrackingParams::default());
-                    // Tracking matched the exact outlines; viewers see generalised ones.
-                    let hotspots = match view.viewer {
-                        true => hotspots
+                        let coords = coords(&reports);
+                        let clustering = dbscan(&coords, &DbscanParams { eps_m, min_pts })?;
+                        let hotspots = summarize(&reports, &clustering);
+                        let polygons: Vec<geo::MultiPolygon<f64>> = hotspots
                             .iter()
-                            .map(|h| disclosure::generalise_hotspot(h, &reports))
-                            .collect(),
-                        false => hotspots,
-                    };
-                    let near = sites_near_hotspots(&hotspots, &sites, HOTSPOT_SITE_RADIUS_M);
-                    let mut out = Vec::new();
-                    for (i, (h, near)) in hotspots.iter().zip(near).enumerate() {
-                        if (h.count as u64) < min_count as u64 {
-                            continue;
-                        }
-                        let hotspot_id = (canonical || tracking.matched[i].is_some())
-                            .then(|| tracking.current[i].id.clone());
-                        let my_plans: Vec<Value> = plans
-                            .iter()
-                            .filter(|pl| {
-                                hotspot_id.as_ref().is_some_and(|id| {
-                                    pl.subject == PlanSubject::Hotspot(id.clone())
-                                })
-                            })
-                            .map(|pl| serde_json::to_value(pl).unwrap_or(Value::Null))
+                            .map(|h| geo::MultiPolygon(vec![h.polygon.clone()]))
                             .collect();
-                        let mut f = with_properties(
-                            hotspot_feature_with_sites(h, &near, &sites),
-                            json!({
-                                "hotspot_id": hotspot_id,
-                                "has_plan": !my_plans.is_empty(),
-                                "plans": my_plans,
-                            }),
-                        );
-                        if view.viewer {
-                            viewer::months(&mut f, &["first_seen", "last_seen"]);
-                            viewer::suppress(&mut f, HOTSPOT_COUNTS, min_count);
+                        let tracking = track(&tracked, &polygons, now, &TrackingParams::default());
+                        // Tracking matched the exact outlines; viewers see generalised ones.
+                        let hotspots = match view.viewer {
+                            true => hotspots
+                                .iter()
+                                .map(|h| disclosure::generalise_hotspot(h, &reports))
+                                .collect(),
+                            false => hotspots,
+                        };
+                        let near = sites_near_hotspots(&hotspots, &sites, HOTSPOT_SITE_RADIUS_M);
+                        let mut out = Vec::new();
+                        for (i, (h, near)) in hotspots.iter().zip(near).enumerate() {
+                            if (h.count as u64) < min_count as u64 {
+                                continue;
+                            }
+                            let hotspot_id = (canonical || tracking.matched[i].is_some())
+                                .then(|| tracking.current[i].id.clone());
+                            let my_plans: Vec<Value> = plans
+                                .iter()
+                                .filter(|pl| {
+                                    hotspot_id.as_ref().is_some_and(|id| {
+                                        pl.subject == PlanSubject::Hotspot(id.clone())
+                                    })
+                                })
+                                .map(|pl| serde_json::to_value(pl).unwrap_or(Value::Null))
+                                .collect();
+                            let mut f = with_properties(
+                                hotspot_feature_with_sites(h, &near, &sites),
+                                json!({
+                                    "hotspot_id": hotspot_id,
+                                    "has_plan": !my_plans.is_empty(),
+                                    "plans": my_plans,
+                                }),
+                            );
+                            if view.viewer {
+                                viewer::months(&mut f, &["first_seen", "last_seen"]);
+                                viewer::suppress(&mut f, HOTSPOT_COUNTS, min_count);
+                            }
+                            let id = hotspot_id.unwrap_or_else(|| format!("cluster-{}", h.cluster));
+                            out.push(with_id(f, id));
                         }
-                        let id = hotspot_id.unwrap_or_else(|| format!("cluster-{}", h.cluster));
-                        out.push(with_id(f, id));
-                    }
-                    Ok((out, canonical.then(|| tracking.all())))
+                        Ok((out, canonical.then(|| tracking.all())))
                     })
                     .await?;
                 if let Some(registry) = registry {

@@ -216,7 +216,10 @@ pub fn is_heavy(path: &str) -> bool {
 /// (when the server knows it), else one shared anonymous bucket.
 fn caller_key(req: &Request) -> String {
     if let Some(v) = req.headers().get(header::AUTHORIZATION) {
-        return format!("token:{}", &super::auth::token_hash(&String::from_utf8_lossy(v.as_bytes()))[..16]);
+        return format!(
+            "token:{}",
+            &super::auth::token_hash(&String::from_utf8_lossy(v.as_bytes()))[..16]
+        );
     }
     match req.extensions().get::<ConnectInfo<std::net::SocketAddr>>() {
         Some(ConnectInfo(addr)) => format!("ip:{}", addr.ip()),

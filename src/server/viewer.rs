@@ -29,10 +29,7 @@ pub struct View {
 /// becomes 9); a value the viewer gave is left for [`restrict_job`] to accept or refuse.
 pub fn viewer_defaults(layer: &str, q: &mut HashMap<String, String>) {
     if layer == "kde" && q.get("res").is_none_or(|s| s.trim().is_empty()) {
-        q.insert(
-            "res".into(),
-            u8::from(disclosure::GENERAL_RES).to_string(),
-        );
+        q.insert("res".into(), u8::from(disclosure::GENERAL_RES).to_string());
     }
 }
 
