@@ -1,5 +1,6 @@
 //! `hotspot serve`: the HTTP API, OGC API – Features and the web map on one port.
 
+use super::clock_arg::ClockArgs;
 use super::db_arg::DbArg;
 use std::time::Duration;
 
@@ -36,9 +37,9 @@ pub struct ServeArgs {
     /// Memory for cached layers, MiB.
     #[arg(long, default_value_t = 512)]
     pub cache_mib: usize,
-    /// Zone of uploaded timestamps with an offset (converted to local civil time).
-    #[arg(long, default_value = "+07:00")]
-    pub tz: String,
+    /// Programme zone (uploaded times, "today") and `--as-of` date of every answer.
+    #[command(flatten)]
+    pub clock: ClockArgs,
     /// Largest estimated work of one computed layer, in work units (about one kernel step
     /// each); heavier requests are refused with 422 naming the parameter to lower.
     #[arg(long, default_value_t = crate::ops::budget::DEFAULT_MAX_WORK)]
@@ -68,9 +69,6 @@ impl ServeArgs {
     }
 
     pub fn config(&self) -> anyhow::Result<ServerConfig> {
-        let tz: chrono::FixedOffset = self.tz.parse().map_err(|_| {
-            crate::cli::exit::BadInput(format!("--tz {:?}: expected ±HH:MM", self.tz))
-        })?;
         Ok(ServerConfig {
             open: self.open,
             min_count: self.min_count,
@@ -79,7 +77,7 @@ impl ServeArgs {
             max_limit: self.max_limit,
             cors_origin: self.cors.clone(),
             cache_bytes: self.cache_mib << 20,
-            tz,
+            clock: self.clock.clock(),
             max_work: self.max_work,
             rate_per_min: self.rate_per_min,
             heavy_slots: self.heavy_slots,

@@ -8,4 +8,17 @@
 //! kernels into the job, and the two front ends stay adapters.
 
 pub mod budget;
+pub mod charts;
+pub mod clock;
 pub mod disclosure;
+pub mod emerging;
+pub mod error;
+pub mod export;
+pub mod hexes;
+pub mod hotspots;
+pub mod kde;
+pub mod near;
+pub mod programme;
+
+pub use clock::Clock;
+pub use error::{OpsError, OpsResult};

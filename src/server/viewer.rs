@@ -25,6 +25,56 @@ pub struct View {
     pub snapped: Option<[f64; 4]>,
 }
 
+/// Count properties of a hotspot that viewers see suppressed below `--min-count`.
+const HOTSPOT_COUNTS: &[&str] = &[
+    "count",
+    "core_count",
+    "use",
+    "storage",
+    "trafficking",
+    "sale",
+    "cultivation",
+];
+
+/// Hotspot features as viewers see them: each rebuilt from its generalised hotspot
+/// ([`disclosure::generalise_hotspot`]: outline of res-9 cells, centroid of its cell, times
+/// to the month, nearby sites measured from that outline) keeping its id, hotspot id and
+/// plans; counts suppressed. `features` come from the exact clustering (so tracking and plans
+/// match the analysts'), `hotspots` and `reports` are that clustering's input and output.
+pub fn hotspot_features(
+    features: Vec<Feature>,
+    hotspots: &[crate::analysis::hotspots::Hotspot],
+    reports: &[crate::model::Report],
+    sites: &[crate::model::Site],
+    min_count: u32,
+) -> Vec<Feature> {
+    features
+        .into_iter()
+        .filter_map(|f| {
+            let cluster = f.property("cluster").and_then(Value::as_i64)?;
+            let h = hotspots.iter().find(|h| i64::from(h.cluster) == cluster)?;
+            let g = disclosure::generalise_hotspot(h, reports);
+            let near = crate::analysis::proximity::sites_near_hotspots(
+                std::slice::from_ref(&g),
+                sites,
+                crate::ops::hotspots::HOTSPOT_SITE_RADIUS_M,
+            )
+            .pop()
+            .unwrap_or_default();
+            let mut out = crate::render::geojson::hotspot_feature_with_sites(&g, &near, sites);
+            out.id = f.id.clone();
+            for k in ["hotspot_id", "has_plan", "plans"] {
+                if let Some(v) = f.property(k) {
+                    out.set_property(k, v.clone());
+                }
+            }
+            months(&mut out, &["first_seen", "last_seen"]);
+            suppress(&mut out, HOTSPOT_COUNTS, min_count);
+            Some(out)
+        })
+        .collect()
+}
+
 /// Viewer defaults where the general default lies outside the viewers' range (kde `res` 10
 /// becomes 9); a value the viewer gave is left for [`restrict_job`] to accept or refuse.
 pub fn viewer_defaults(layer: &str, q: &mut HashMap<String, String>) {
@@ -53,7 +103,7 @@ pub fn restrict_job(job: &mut LayerJob) -> Result<Option<[f64; 4]>, ApiError> {
         } => {
             disclosure::check_resolution(*res)?;
             disclosure::check_bandwidth(*bandwidth_m)?;
-            disclosure::check_weights(weights)?;
+            disclosure::check_weights(&weights.0)?;
             filter
         }
         LayerJob::Emerging { filter, params } => {
