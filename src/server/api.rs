@@ -123,7 +123,14 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
         "min_count": state.config.min_count,
         // The one "as of" date of the map, charts, dashboard and briefing ("Dữ liệu đến …"):
         // --as-of when set, else the last report's day (never after today).
-        "as_of": state.config.clock.data_as_of(s.last_report.map(|t| t.date())).to_string(),
+        // The data's as-of date is the last report's day unless --as-of fixes it.
+        "as_of": {
+            let d = state.config.clock.data_as_of(s.last_report.map(|t| t.date()));
+            match viewer && state.config.clock.as_of.is_none() {
+                true => crate::ops::disclosure::month_label(d.and_hms_opt(0, 0, 0).expect("midnight")),
+                false => d.to_string(),
+            }
+        },
         "tz": state.config.clock.tz.to_string(),
     })))
 }
@@ -310,13 +317,20 @@ pub async fn progress(
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
     let mut p = Params::new(q);
     let area = p
         .string("area")
         .ok_or_else(|| ApiError::bad_param("area", "required"))?;
     let prog = programme(&state).await?;
-    let date = p.parsed::<chrono::NaiveDate>("date")?.unwrap_or(prog.as_of);
+    let asked = p.parsed::<chrono::NaiveDate>("date")?;
+    let date = asked.unwrap_or(prog.as_of);
+    // The default date is the last report's day (unless --as-of): viewers see its month.
+    let shown = match role == Role::Viewer && asked.is_none() && state.config.clock.as_of.is_none()
+    {
+        true => crate::ops::disclosure::month_label(date.and_hms_opt(0, 0, 0).expect("midnight")),
+        false => date.to_string(),
+    };
     let result = prog.progress(&area, date)?;
     let names: HashMap<&str, &str> = prog
         .areas
@@ -346,7 +360,7 @@ pub async fn progress(
         })
         .collect();
     Ok(respond::json(
-        &json!({"area": area, "date": date.to_string(), "targets": list}),
+        &json!({"area": area, "date": shown, "targets": list}),
     ))
 }
 
