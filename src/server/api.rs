@@ -113,6 +113,15 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
             false => t.date().to_string(),
         })
     };
+    // The data's as-of date is the last report's day unless --as-of fixes it.
+    let as_of = state
+        .config
+        .clock
+        .data_as_of(s.last_report.map(|t| t.date()));
+    let as_of = match viewer && state.config.clock.as_of.is_none() {
+        true => crate::ops::disclosure::month_label(as_of.and_hms_opt(0, 0, 0).expect("midnight")),
+        false => as_of.to_string(),
+    };
     Ok(respond::json(&json!({
         "dataset_version": s.dataset_version,
         "first_report": when(s.first_report),
@@ -123,14 +132,7 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
         "min_count": state.config.min_count,
         // The one "as of" date of the map, charts, dashboard and briefing ("Dữ liệu đến …"):
         // --as-of when set, else the last report's day (never after today).
-        // The data's as-of date is the last report's day unless --as-of fixes it.
-        "as_of": {
-            let d = state.config.clock.data_as_of(s.last_report.map(|t| t.date()));
-            match viewer && state.config.clock.as_of.is_none() {
-                true => crate::ops::disclosure::month_label(d.and_hms_opt(0, 0, 0).expect("midnight")),
-                false => d.to_string(),
-            }
-        },
+        "as_of": as_of,
         "tz": state.config.clock.tz.to_string(),
     })))
 }
