@@ -35,7 +35,8 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 async fn fresh_store_is_empty_and_migrated(s: S) {
     let st = s.status().await.unwrap();
-    assert_eq!(st.schema_version, 1);
+    // 0001 init, 0002 audit trail and plan versions (issue 14).
+    assert_eq!(st.schema_version, 2);
     assert_eq!(
         (
             st.reports,
@@ -69,7 +70,7 @@ async fn reports_round_trip_in_id_order(s: S) {
             at(2020, 1, 1, 0),
         ),
         report(
-            "tab\tand\\slash",
+            "quote'and\\slash",
             180.0,
             90.0,
             ReportKind::Use,

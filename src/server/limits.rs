@@ -240,6 +240,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
                 error: format!(
                     "too many requests for computed layers and charts; retry in {secs} s"
                 ),
+                request_id: super::access_log::request_id(),
                 details: vec![],
             }),
         )

@@ -5,8 +5,10 @@
 //! parameters ([`params`]), check the caller's role ([`auth`]), then read the store or a
 //! computed layer ([`layers`], cached in [`cache`]).
 
+pub mod access_log;
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod charts;
@@ -278,5 +280,7 @@ pub fn router(state: AppState) -> Router {
         };
         app = app.layer(cors);
     }
-    app
+    // Outermost: every answer (timeouts and CORS refusals included) gets a request id and an
+    // access log line.
+    app.layer(axum::middleware::from_fn(access_log::access_log))
 }

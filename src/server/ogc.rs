@@ -18,14 +18,17 @@ use geojson::Feature;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::audit::{pairs, record};
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::features::{bbox_intersects, feature_bbox, with_properties};
 use super::layers::{LayerJob, layer};
 use super::params::{Params, parse_bbox};
 use super::respond;
+use crate::ingest::limits::check_datetime;
 use crate::render::geojson::{area_feature, report_feature, site_feature};
-use crate::store::{ReportFilter, Role};
+use crate::store::audit::action;
+use crate::store::{MAX_OFFSET, ReportFilter, Role};
 
 pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -339,6 +342,13 @@ pub async fn items(
             .map_err(|m| ApiError::bad_param("datetime", m))?,
         None => TimeRange::default(),
     };
+    // Checked before any query: a year PostgreSQL cannot hold used to break the connection.
+    for t in [time.from, time.to.map(|t| t - Duration::microseconds(1))]
+        .into_iter()
+        .flatten()
+    {
+        check_datetime(t).map_err(|m| ApiError::bad_param("datetime", m))?;
+    }
     let limit = match q.get("limit") {
         None => 100,
         Some(s) => s
@@ -352,9 +362,16 @@ pub async fn items(
     };
     let offset = match q.get("offset") {
         None => 0,
-        Some(s) => s.parse::<u64>().map_err(|_| {
-            ApiError::bad_param("offset", format!("{s:?} is not a non-negative integer"))
-        })?,
+        Some(s) => s
+            .parse::<u64>()
+            .ok()
+            .filter(|o| *o <= MAX_OFFSET)
+            .ok_or_else(|| {
+                ApiError::bad_param(
+                    "offset",
+                    format!("{s:?} is not an integer in 0..={MAX_OFFSET}"),
+                )
+            })?,
     };
     let filter = ReportFilter {
         from: time.from,
@@ -372,6 +389,15 @@ pub async fn items(
                 ..filter
             })
             .await?;
+        record(
+            &state,
+            &caller,
+            action::REPORTS_READ,
+            "GET /ogc/collections/reports/items",
+            pairs(&q),
+            page.len() as u64,
+        )
+        .await?;
         (page.iter().map(report_feature).collect::<Vec<_>>(), matched)
     } else {
         let all = collection_features(&state, c.0, role, &filter).await?;
@@ -528,7 +554,17 @@ pub async fn item(
     let role = caller.require(c.3)?;
     let not_found = || ApiError::NotFound(format!("no feature {fid:?} in {id}"));
     let f = if c.0 == "reports" {
-        report_feature(&state.store.report(&fid).await?.ok_or_else(not_found)?)
+        let r = state.store.report(&fid).await?.ok_or_else(not_found)?;
+        record(
+            &state,
+            &caller,
+            action::REPORTS_READ,
+            "GET /ogc/collections/reports/items/{fid}",
+            [("id", fid.as_str())],
+            1,
+        )
+        .await?;
+        report_feature(&r)
     } else {
         collection_features(&state, c.0, role, &ReportFilter::default())
             .await?

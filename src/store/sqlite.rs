@@ -472,10 +472,12 @@ impl Store for SqliteStore {
     }
 
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>> {
+        filter.validate()?;
         self.filtered_reports(filter, true).await
     }
 
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
+        filter.validate()?;
         if filter.area.is_some() {
             let unpaged = ReportFilter {
                 limit: None,
@@ -603,5 +605,37 @@ impl Store for SqliteStore {
 
     async fn revoke_token(&self, id: i64) -> Result<()> {
         Queries::<Sqlite>::revoke_token(&self.pool, id).await
+    }
+    async fn plan_versioned(&self, id: i64) -> Result<Option<(ActionPlan, i64)>> {
+        Queries::<Sqlite>::plan_versioned(&self.pool, id).await
+    }
+
+    async fn update_plan_if(
+        &self,
+        id: i64,
+        plan: &PlanInput,
+        by: &str,
+        version: Option<i64>,
+    ) -> Result<(ActionPlan, i64)> {
+        Queries::<Sqlite>::update_plan_if(&self.pool, id, plan, by, version).await
+    }
+
+    async fn delete_plan_if(&self, id: i64, by: &str, version: Option<i64>) -> Result<()> {
+        Queries::<Sqlite>::delete_plan_if(&self.pool, id, by, version).await
+    }
+
+    async fn plan_history(&self, id: i64) -> Result<Vec<super::plan_versions::PlanVersion>> {
+        Queries::<Sqlite>::plan_history(&self.pool, id).await
+    }
+
+    async fn append_audit(&self, entry: &super::audit::NewAudit) -> Result<()> {
+        Queries::<Sqlite>::append_audit(&self.pool, entry).await
+    }
+
+    async fn audit(
+        &self,
+        query: &super::audit::AuditQuery,
+    ) -> Result<Vec<super::audit::AuditEntry>> {
+        Queries::<Sqlite>::audit(&self.pool, query).await
     }
 }
