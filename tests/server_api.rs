@@ -101,6 +101,12 @@ async fn me_and_meta() {
     assert_eq!(m["counts"]["reports"], 18);
     assert_eq!(m["counts"]["sites"], 3);
     assert_eq!(m["counts"]["areas"], 2);
+    // Viewers: months and a grid-snapped box of the reports' cells; analysts: exact.
+    assert_eq!(m["first_report"], "2024-01");
+    assert_eq!(m["last_report"], "2025-06");
+    let west = m["bbox"][0].as_f64().unwrap();
+    assert!(west <= 107.55 && west > 107.53, "{west}");
+    let m = app.get("/api/meta", Some(ANALYST)).await.json();
     assert_eq!(m["first_report"], "2024-01-15");
     assert_eq!(m["last_report"], "2025-06-10");
     assert_eq!(m["bbox"][0].as_f64().unwrap(), 107.55);

@@ -49,9 +49,15 @@ async fn hotspots_layer_finds_the_dense_cluster() {
     assert_eq!(p["count"], 12);
     assert_eq!(p["cluster"], 0);
     assert_eq!(p["use"], 3);
-    assert_eq!(p["sale"], 2);
-    assert_eq!(p["first_seen"], "2024-01-15T10:00:00");
-    assert_eq!(p["last_seen"], "2024-12-15T10:00:00");
+    // Viewers: counts below --min-count suppressed, times to the month (disclosure model).
+    assert_eq!(p["sale"], serde_json::Value::Null);
+    assert_eq!(p["first_seen"], "2024-01");
+    assert_eq!(p["last_seen"], "2024-12");
+    let a = app.get("/api/layers/hotspots", Some(ANALYST)).await;
+    let pa = &features(&a.json())[0]["properties"];
+    assert_eq!(pa["sale"], 2);
+    assert_eq!(pa["first_seen"], "2024-01-15T10:00:00");
+    assert_eq!(pa["last_seen"], "2024-12-15T10:00:00");
     assert_eq!(p["has_plan"], false);
     // The school is ~107 m east of the cluster.
     let near = p["nearby_sites"].as_array().unwrap();
@@ -124,7 +130,7 @@ async fn hexes_hide_sparse_cells_from_viewers() {
 async fn kde_near_and_emerging_layers() {
     let app = app().await;
     let kde = features(
-        &app.get("/api/layers/kde?bandwidth_m=200&res=10", Some(ANALYST))
+        &app.get("/api/layers/kde?bandwidth_m=200&res=9", Some(ANALYST))
             .await
             .json(),
     );
@@ -134,7 +140,7 @@ async fn kde_near_and_emerging_layers() {
             .all(|f| f["properties"]["density"].as_f64().unwrap() > 0.0)
     );
     let kde_viewer = features(
-        &app.get("/api/layers/kde?bandwidth_m=200&res=10", Some(VIEWER))
+        &app.get("/api/layers/kde?bandwidth_m=200&res=9", Some(VIEWER))
             .await
             .json(),
     );

@@ -79,14 +79,17 @@ async fn collections_depend_on_role() {
         .get("/ogc/collections/reports", Some(ANALYST))
         .await
         .json();
-    assert_eq!(
-        c["extent"]["spatial"]["bbox"][0][0].as_f64().unwrap(),
-        107.55
+    // Extents are public: the grid-snapped box of the reports' cells and whole months (the
+    // first report's month starts 2024-01-01T00:00 at +07:00, 2023-12-31T17:00Z).
+    let west = c["extent"]["spatial"]["bbox"][0][0].as_f64().unwrap();
+    assert!(west <= 107.55 && west > 107.53, "{west}");
+    assert!(
+        ((west * 100.0).round() - west * 100.0).abs() < 1e-9,
+        "on the grid: {west}"
     );
-    // 2024-01-15T10:00 at +07:00 is 03:00Z.
     assert_eq!(
         c["extent"]["temporal"]["interval"][0][0],
-        "2024-01-15T03:00:00Z"
+        "2023-12-31T17:00:00Z"
     );
     assert_eq!(
         app.get("/ogc/collections/nope", Some(VIEWER)).await.status,
@@ -412,9 +415,11 @@ async fn each_collection_has_its_own_extent() {
     assert!(t.is_null(), "areas have no time extent");
     let (sites, _) = bbox("sites").await;
     assert_eq!(sites, [107.601, 16.40, 107.72, 16.50]);
+    // Public extents are the viewers' (issue 14): snapped outward to the 0.01° grid, whole
+    // months (2024-01-01 00:00 at +07:00).
     let (reports, t) = bbox("reports").await;
-    assert_eq!(reports, [107.55, 16.40, 107.70, 16.52]);
-    assert_eq!(t["interval"][0][0], "2024-01-15T03:00:00Z");
+    assert_eq!(reports, [107.54, 16.40, 107.71, 16.53]);
+    assert_eq!(t["interval"][0][0], "2023-12-31T17:00:00Z");
     // The one hotspot lies around CENTRE, far inside the reports' box.
     let (hs, _) = bbox("hotspots").await;
     assert!(hs[0] > 107.59 && hs[2] < 107.61, "{hs:?}");
@@ -490,8 +495,9 @@ async fn times_carry_the_offset() {
         .await
         .json();
     assert_eq!(r["properties"]["observed_at"], "2024-01-15T10:00:00+07:00");
+    // Analysts see exact times with the offset; viewers only months (issue 14).
     let hs = app
-        .get("/ogc/collections/hotspots/items", Some(VIEWER))
+        .get("/ogc/collections/hotspots/items", Some(ANALYST))
         .await
         .json();
     let first = hs["features"][0]["properties"]["first_seen"]

@@ -334,6 +334,7 @@ impl<'a> Grid<'a> {
         (0..self.cell_count())
             .into_par_iter()
             .flat_map_iter(|c| {
+                super::cancel::checkpoint();
                 let own = self.members(c);
                 let dense = self.cells_are_cliques && own.len() >= min_pts;
                 own.iter()
@@ -467,6 +468,7 @@ impl<'a> Grid<'a> {
         let border: Vec<(u32, i32)> = (0..self.cell_count())
             .into_par_iter()
             .flat_map_iter(|c| {
+                super::cancel::checkpoint();
                 let rest = &self.members(c)[cells.core_len[c] as usize..];
                 let labels = &labels;
                 rest.iter().map(move |&p| {

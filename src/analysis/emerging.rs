@@ -129,6 +129,7 @@ pub fn emerging(
         .par_iter()
         .enumerate()
         .map(|(ci, &cell)| {
+            super::cancel::checkpoint();
             let counts = &cube[ci * t_len..(ci + 1) * t_len];
             let (z, p) = bin_gi_star(&cube, t_len, neighbours.of(ci), params.time_k, n, mean, s);
             let sig: Vec<Significance> = z

@@ -115,6 +115,7 @@ pub fn gi_star_with(x: &[f64], neighbours: &Neighbours) -> Vec<GiStar> {
     (0..x.len())
         .into_par_iter()
         .map(|i| {
+            super::cancel::checkpoint();
             let row = neighbours.of(i);
             let sum_wx: f64 = row.iter().map(|&j| x[j as usize]).sum();
             let z = gi_z(sum_wx, row.len() as f64, n, mean, s);

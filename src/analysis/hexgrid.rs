@@ -149,7 +149,10 @@ fn sum_cells(
 pub fn grow(occupied: &[CellIndex], k: u32) -> Vec<CellIndex> {
     let mut all: Vec<CellIndex> = occupied
         .par_iter()
-        .flat_map_iter(|c| c.grid_disk::<Vec<_>>(k))
+        .flat_map_iter(|c| {
+            super::cancel::checkpoint();
+            c.grid_disk::<Vec<_>>(k)
+        })
         .collect();
     all.par_sort_unstable();
     all.dedup();
@@ -186,6 +189,7 @@ impl Neighbours {
         let rows: Vec<Vec<u32>> = cells
             .par_iter()
             .map(|c| {
+                super::cancel::checkpoint();
                 let mut row: Vec<u32> = c
                     .grid_disk::<Vec<_>>(k)
                     .into_iter()

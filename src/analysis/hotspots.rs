@@ -58,6 +58,7 @@ fn summarize_one(
     cluster: i32,
     members: Vec<usize>,
 ) -> Hotspot {
+    super::cancel::checkpoint();
     let coords: Vec<Coord<f64>> = members
         .iter()
         .map(|&i| Coord {

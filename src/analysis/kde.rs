@@ -98,6 +98,7 @@ pub fn kde(
         .par_iter()
         .enumerate()
         .flat_map_iter(|(g, &(cell, members))| {
+            super::cancel::checkpoint();
             let own = centre_of(cell);
             let spread = members
                 .iter()
@@ -117,6 +118,7 @@ pub fn kde(
                     }
                     (ring, ring_reached) = (d, false);
                 }
+                super::cancel::checkpoint();
                 let centre = centre_of(c);
                 if haversine_m(own, centre) > reach {
                     continue;

@@ -4,6 +4,7 @@
 //! as a single thread) and partition-friendly, so batch runs can later be split by H3 parent
 //! cell with a halo and merged.
 
+pub mod cancel;
 pub mod dbscan;
 pub mod displacement;
 pub mod emerging;

@@ -44,6 +44,16 @@ pub struct ServeArgs {
     /// without it the map stays offline with no base map.
     #[arg(long)]
     pub base_map_url: Option<String>,
+    /// Largest estimated work of one computed layer, in work units (about one kernel step
+    /// each); heavier requests are refused with 422 naming the parameter to lower.
+    #[arg(long, default_value_t = crate::ops::budget::DEFAULT_MAX_WORK)]
+    pub max_work: f64,
+    /// Heavy requests (computed layers, charts, OGC items) per caller per minute; 0 = no limit.
+    #[arg(long, default_value_t = 120)]
+    pub rate_per_min: u32,
+    /// Heavy computations at once; 0 = one less than the cores.
+    #[arg(long, default_value_t = 0)]
+    pub heavy_slots: usize,
 }
 
 impl ServeArgs {
@@ -85,6 +95,9 @@ impl ServeArgs {
             cache_bytes: self.cache_mib << 20,
             clock: self.clock.clock(),
             base_map_url: self.base_map_url.clone(),
+            max_work: self.max_work,
+            rate_per_min: self.rate_per_min,
+            heavy_slots: self.heavy_slots,
         })
     }
 }
@@ -112,6 +125,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     use std::io::Write;
     std::io::stdout().flush().ok();
     let app = router(AppState::new(store, config));
+    // The peer address keys the rate limit of anonymous (`--open`) callers.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

@@ -25,7 +25,18 @@ pub fn density(
     if min_count == 0 {
         return Ok(cells);
     }
-    let index = PointIndex::build(&points);
+    // Only reports that weigh (a selected kind) count towards the threshold, so zeroing kinds
+    // cannot isolate one report behind others that contribute nothing to the surface.
+    let weighing: Vec<Coord> = match &w {
+        Some(w) => points
+            .iter()
+            .zip(w)
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(c, _)| *c)
+            .collect(),
+        None => points.clone(),
+    };
+    let index = PointIndex::build(&weighing);
     let mut scratch = Vec::new();
     Ok(cells
         .into_iter()

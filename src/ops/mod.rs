@@ -8,9 +8,11 @@
 //! kernels into the job, and the two front ends stay adapters.
 
 pub mod briefing;
+pub mod budget;
 pub mod charts;
 pub mod clock;
 pub mod dashboard;
+pub mod disclosure;
 pub mod displacement;
 pub mod emerging;
 pub mod error;

@@ -108,19 +108,36 @@ pub async fn me(caller: Caller) -> Response {
 #[utoipa::path(get, path = "/api/meta", tag = "api", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = super::error::ErrorBody)))]
 pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
     let s = state.summary().await?;
+    // Viewers: months and a grid-snapped box, never a report's day or coordinate.
+    let viewer = role == Role::Viewer;
+    let when = |t: Option<chrono::NaiveDateTime>| {
+        t.map(|t| match viewer {
+            true => crate::ops::disclosure::month_label(t),
+            false => t.date().to_string(),
+        })
+    };
+    // The data's as-of date is the last report's day unless --as-of fixes it.
+    let as_of = state
+        .config
+        .clock
+        .data_as_of(s.last_report.map(|t| t.date()));
+    let as_of = match viewer && state.config.clock.as_of.is_none() {
+        true => crate::ops::disclosure::month_label(as_of.and_hms_opt(0, 0, 0).expect("midnight")),
+        false => as_of.to_string(),
+    };
     Ok(respond::json(&json!({
         "dataset_version": s.dataset_version,
-        "first_report": s.first_report.map(|t| t.date().to_string()),
-        "last_report": s.last_report.map(|t| t.date().to_string()),
+        "first_report": when(s.first_report),
+        "last_report": when(s.last_report),
         "counts": {"reports": s.reports, "sites": s.sites, "areas": s.areas},
-        "bbox": s.bbox,
+        "bbox": if viewer { s.viewer_bbox } else { s.bbox },
         "kinds": s.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "min_count": state.config.min_count,
         // The one "as of" date of the map, charts, dashboard and briefing ("Dữ liệu đến …"):
         // --as-of when set, else the last report's day (never after today).
-        "as_of": state.config.clock.data_as_of(s.last_report.map(|t| t.date())).to_string(),
+        "as_of": as_of,
         "tz": state.config.clock.tz.to_string(),
         "base_map_url": state.config.base_map_url,
     })))
@@ -283,10 +300,13 @@ pub async fn get_layer(
     State(state): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(mut q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let wanted = super::download::wanted(&q)?;
     let audit_params: Vec<(String, String)> = q.clone().into_iter().collect();
+    if caller.role == Some(Role::Viewer) {
+        super::viewer::viewer_defaults(&name, &mut q);
+    }
     let mut p = Params::new(q);
     let (name, job) = LayerJob::parse(&name, &mut p)?;
     let role = caller.require(job.required_role())?;
@@ -334,7 +354,7 @@ pub async fn area_timeline(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
     let prog = programme(&state).await?;
     let &i = prog
         .index
@@ -342,11 +362,17 @@ pub async fn area_timeline(
         .ok_or_else(|| ApiError::NotFound(format!("area {id:?} not found")))?;
     let tl = &prog.table.areas[i];
     let counts = prog.kind_counts(i);
+    // Viewers see monthly counts below --min-count as null (see ARCHITECTURE.md, disclosure).
+    let min_count = match role {
+        Role::Viewer => state.config.min_count,
+        _ => 0,
+    };
     let mut by_kind = serde_json::Map::new();
     for k in ReportKind::ALL {
+        let series: Vec<u32> = counts.iter().map(|c| c[k.index()]).collect();
         by_kind.insert(
             k.as_str().into(),
-            json!(counts.iter().map(|c| c[k.index()]).collect::<Vec<_>>()),
+            json!(super::viewer::suppress_series(&series, min_count)),
         );
     }
     Ok(respond::json(&json!({
@@ -372,13 +398,20 @@ pub async fn progress(
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
     let mut p = Params::new(q);
     let area = p
         .string("area")
         .ok_or_else(|| ApiError::bad_param("area", "required"))?;
     let prog = programme(&state).await?;
-    let date = p.parsed::<chrono::NaiveDate>("date")?.unwrap_or(prog.as_of);
+    let asked = p.parsed::<chrono::NaiveDate>("date")?;
+    let date = asked.unwrap_or(prog.as_of);
+    // The default date is the last report's day (unless --as-of): viewers see its month.
+    let shown = match role == Role::Viewer && asked.is_none() && state.config.clock.as_of.is_none()
+    {
+        true => crate::ops::disclosure::month_label(date.and_hms_opt(0, 0, 0).expect("midnight")),
+        false => date.to_string(),
+    };
     let result = prog.progress(&area, date)?;
     let names: HashMap<&str, &str> = prog
         .areas
@@ -408,7 +441,7 @@ pub async fn progress(
         })
         .collect();
     Ok(respond::json(
-        &json!({"area": area, "date": date.to_string(), "targets": list}),
+        &json!({"area": area, "date": shown, "targets": list}),
     ))
 }
 

@@ -43,7 +43,11 @@ pub async fn chart(
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    caller.require(Role::Viewer)?;
+    let role = caller.require(Role::Viewer)?;
+    // Viewers (ARCHITECTURE.md, disclosure model): monthly counts below --min-count drawn as
+    // 0, the emerging chart at res ≤ 9.
+    let viewer = role == Role::Viewer;
+    let min_count = state.config.min_count;
     let (name, ext) = file
         .rsplit_once('.')
         .ok_or_else(|| ApiError::NotFound(format!("no chart {file:?}")))?;
@@ -66,18 +70,30 @@ pub async fn chart(
                 .map_err(|_| ApiError::bad_param("month", format!("{m:?} is not YYYY-MM")))?,
         ),
     };
+    let res = h3o::Resolution::try_from(res as u8).map_err(|e| ApiError::bad_param("res", e))?;
+    if viewer {
+        crate::ops::disclosure::check_resolution(res)?;
+    }
     let req = ChartRequest {
         kind,
         area: p.string("area"),
         level,
         from: None,
         to,
-        res: h3o::Resolution::try_from(res as u8).map_err(|e| ApiError::bad_param("res", e))?,
+        res,
         lang,
     };
     let prog = programme(&state).await?;
     let bytes = tokio::task::spawn_blocking(move || -> ApiResult<Vec<u8>> {
-        let chart = build(&prog, &req)?;
+        let mut chart = build(&prog, &req)?;
+        if viewer && let crate::render::charts::Chart::Trend(t) = &mut chart {
+            for month in &mut t.counts {
+                for c in month.iter_mut() {
+                    *c = crate::ops::disclosure::suppress(u64::from(*c), min_count).unwrap_or(0)
+                        as u32;
+                }
+            }
+        }
         Ok(render_bytes(&chart, lang, format, DEFAULT_SIZE).map_err(crate::ops::OpsError::from)?)
     })
     .await

@@ -13,11 +13,15 @@ use super::AppState;
 use super::cache::CacheKey;
 use super::error::{ApiError, ApiResult};
 use super::features::{collection_json, features_csv};
+use super::limits::Slot;
 use super::params::Params;
+use super::viewer::{self, View};
 use crate::analysis::dbscan::DbscanParams;
 use crate::analysis::emerging::EmergingParams;
 use crate::analysis::kde::KdeParams;
-use crate::model::{AreaLevel, KindWeights, Role};
+use crate::model::{AreaLevel, KindWeights, Report, Role};
+use crate::ops::budget::{self, Extent, Work};
+use crate::ops::disclosure;
 use crate::ops::emerging::{emerging_features, emerging_hotspots};
 use crate::ops::hexes::{HexParams, hex_hotspots};
 pub use crate::ops::hotspots::{DEFAULT_EPS_M, DEFAULT_MIN_PTS, HOTSPOT_SITE_RADIUS_M};
@@ -255,12 +259,44 @@ impl LayerJob {
         }
     }
 
-    /// Runs the job: reads from the store, computes in `spawn_blocking`. `min_count` is the
-    /// viewer threshold (0 for analysts and admins).
-    pub async fn run(self, state: &AppState, min_count: u32) -> ApiResult<Vec<Feature>> {
+    /// The cost drivers of this job over `reports` (`None` for the store-only layers).
+    fn work(&self, reports: &[Report]) -> Option<Work> {
+        Some(match self {
+            LayerJob::Hotspots { eps_m, .. } => Work::Hotspots { eps_m: *eps_m },
+            LayerJob::Hexes { res, k, .. } => Work::Hexes { res: *res, k: *k },
+            LayerJob::Kde {
+                res, bandwidth_m, ..
+            } => Work::Kde {
+                res: *res,
+                bandwidth_m: *bandwidth_m,
+            },
+            LayerJob::Emerging { params, .. } => {
+                let first = reports.iter().map(|r| r.observed_at.date()).min();
+                let last = reports.iter().map(|r| r.observed_at.date()).max();
+                let steps = match (first, last) {
+                    (Some(f), Some(l)) => params.step.index(params.step.floor(f), l) as f64 + 1.0,
+                    _ => 1.0,
+                };
+                Work::Emerging {
+                    res: params.resolution,
+                    k: params.k,
+                    time_k: params.time_k,
+                    steps,
+                }
+            }
+            LayerJob::Near { .. } | LayerJob::Sites { .. } | LayerJob::Areas { .. } => {
+                return None;
+            }
+        })
+    }
+
+    /// Runs the job in `slot`: reads from the store, checks the work budget, computes off the
+    /// async runtime. `view` says who it is for: viewers get the disclosure rules
+    /// ([`crate::ops::disclosure`]).
+    pub async fn run(self, state: &AppState, view: View, slot: &Slot) -> ApiResult<Vec<Feature>> {
         let store = state.store.clone();
         let started = std::time::Instant::now();
-        let reports = match self.filter() {
+        let mut reports = match self.filter() {
             Some(f) => store.reports(f).await?,
             None => Vec::new(),
         };
@@ -269,6 +305,20 @@ impl LayerJob {
             read_ms = started.elapsed().as_secs_f64() * 1e3,
             "reports read"
         );
+        if let Some(b) = view.snapped {
+            disclosure::retain_by_cell(&mut reports, &b);
+        }
+        if let Some(work) = self.work(&reports) {
+            let estimate = budget::estimate(&work, &Extent::of(&reports));
+            budget::check(&estimate, state.config.max_work)?;
+        }
+        // Viewers' layers other than hotspots are computed from generalised reports (res-9
+        // cell centres, month starts); hotspots cluster on exact positions (same clusters, ids
+        // and plans as analysts) and are generalised on the way out.
+        if view.viewer && !matches!(self, LayerJob::Hotspots { .. }) {
+            reports = disclosure::generalise(&reports);
+        }
+        let min_count = view.min_count;
         // Only the canonical view (all reports, default parameters) updates the registry of
         // tracked hotspots; filtered views reuse its ids read-only, so a planner playing with
         // the time slider never renumbers hotspots.
@@ -279,28 +329,39 @@ impl LayerJob {
                 let tracked = store.tracked_hotspots().await?;
                 let plans = store.plans(None).await?;
                 let now = state.config.clock.now();
-                let layer = blocking(move || {
-                    let clustered = cluster(&reports, &DbscanParams { eps_m, min_pts })?;
-                    Ok(hotspot_layer(
-                        &clustered,
-                        &MapContext {
-                            sites: &sites,
-                            plans: &plans,
-                            tracked: &tracked,
-                            now,
-                            canonical,
-                            min_count,
-                        },
-                    ))
-                })
-                .await?;
+                let layer = slot
+                    .run(move || {
+                        let clustered = cluster(&reports, &DbscanParams { eps_m, min_pts })?;
+                        let mut layer = hotspot_layer(
+                            &clustered,
+                            &MapContext {
+                                sites: &sites,
+                                plans: &plans,
+                                tracked: &tracked,
+                                now,
+                                canonical,
+                                min_count,
+                            },
+                        );
+                        if view.viewer {
+                            layer.features = viewer::hotspot_features(
+                                layer.features,
+                                &clustered.hotspots,
+                                &reports,
+                                &sites,
+                                min_count,
+                            );
+                        }
+                        Ok(layer)
+                    })
+                    .await?;
                 if let Some(registry) = &layer.registry {
                     store.save_tracked_hotspots(registry).await?;
                 }
                 Ok(layer.features)
             }
             LayerJob::Hexes { res, k, fdr, .. } => {
-                blocking(move || {
+                slot.run(move || {
                     let hexes = hex_hotspots(&reports, &HexParams { res, k, fdr })?;
                     Ok(hexes.features(min_count))
                 })
@@ -312,7 +373,7 @@ impl LayerJob {
                 weights,
                 ..
             } => {
-                blocking(move || {
+                slot.run(move || {
                     let params = KdeParams {
                         bandwidth_m,
                         resolution: res,
@@ -327,7 +388,7 @@ impl LayerJob {
             }
             LayerJob::Near { within_m, .. } => {
                 let sites = store.sites(None).await?;
-                blocking(move || {
+                slot.run(move || {
                     Ok(near_sites(&reports, &sites, within_m)
                         .iter()
                         .map(|n| near_feature(&sites[n.site], n))
@@ -342,28 +403,37 @@ impl LayerJob {
             LayerJob::Areas { level, month } => {
                 let prog = super::programme::programme(state).await?;
                 let plans = store.plans(None).await?;
-                blocking(move || Ok(prog.area_features(&plans, level, month))).await
+                slot.run(move || {
+                    let mut features = prog.area_features(&plans, level, month);
+                    if view.viewer {
+                        for f in &mut features {
+                            viewer::suppress(
+                                f,
+                                &["window_reports", "contradicting_reports"],
+                                min_count,
+                            );
+                        }
+                    }
+                    Ok(features)
+                })
+                .await
             }
             LayerJob::Emerging { params, .. } => {
-                blocking(move || {
+                slot.run(move || {
                     let result = emerging_hotspots(&reports, &params)?;
-                    Ok(emerging_features(&result, min_count))
+                    let mut features = emerging_features(&result, min_count);
+                    if view.viewer {
+                        for f in &mut features {
+                            viewer::months(f, &["step_labels"]);
+                            viewer::suppress(f, &["counts"], min_count);
+                        }
+                    }
+                    Ok(features)
                 })
                 .await
             }
         }
     }
-}
-
-/// Runs CPU-heavy work on the blocking pool so the async workers keep answering.
-async fn blocking<T, F>(f: F) -> ApiResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce() -> ApiResult<T> + Send + 'static,
-{
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("layer computation failed: {e}")))?
 }
 
 /// Whether this is the canonical hotspots view (all reports, default parameters): the only
@@ -388,11 +458,20 @@ async fn ensure_registry(state: &AppState) -> ApiResult<()> {
 pub async fn layer(
     state: &AppState,
     name: &'static str,
-    job: LayerJob,
+    mut job: LayerJob,
     canonical: String,
     role: Role,
 ) -> ApiResult<Arc<Layer>> {
     let viewer = role == Role::Viewer;
+    let (snapped, canonical) = match viewer {
+        // Viewers: ranges checked and filters snapped before anything else; the key is the
+        // snapped job, so boxes and dates within one grid step share an entry.
+        true => {
+            let snapped = viewer::restrict_job(&mut job)?;
+            (snapped, format!("{job:?}"))
+        }
+        false => (None, canonical),
+    };
     let key = CacheKey {
         dataset_version: state.dataset_version().await?,
         layer: name,
@@ -405,12 +484,21 @@ pub async fn layer(
     if name == "hotspots" && !is_canonical_hotspots(&job) {
         ensure_registry(state).await?;
     }
-    let min_count = if viewer { state.config.min_count } else { 0 };
+    let view = View {
+        viewer,
+        min_count: if viewer { state.config.min_count } else { 0 },
+        snapped,
+    };
     let tabular = matches!(name, "hotspots" | "hexes" | "near" | "areas" | "sites");
+    // One slot for the read, the computation and the serialisation (see limits.rs).
+    let slot = state.heavy.slot().await?;
     let started = std::time::Instant::now();
-    let features = job.run(state, min_count).await?;
+    let features = job.run(state, view, &slot).await?;
     let computed = started.elapsed();
-    let layer = Arc::new(Layer::new(name, features, tabular));
+    let layer = Arc::new(
+        slot.run(move || Ok(Layer::new(name, features, tabular)))
+            .await?,
+    );
     tracing::info!(
         layer = name,
         params = %key.params,

@@ -17,6 +17,7 @@ pub mod download;
 pub mod error;
 pub mod features;
 pub mod layers;
+pub mod limits;
 pub mod ogc;
 pub mod openapi;
 pub mod params;
@@ -24,6 +25,7 @@ pub mod programme;
 pub mod respond;
 pub mod tiles;
 pub mod upload;
+pub mod viewer;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -60,6 +62,12 @@ pub struct ServerConfig {
     /// XYZ raster template (`https://host/{z}/{x}/{y}.png`) the map offers as a base map;
     /// `None` keeps the map offline (the default). Sent to the map in `/api/meta`.
     pub base_map_url: Option<String>,
+    /// Largest estimated work of one computed layer ([`crate::ops::budget`]); beyond it 422.
+    pub max_work: f64,
+    /// Heavy requests (layers, charts, OGC items) per caller per minute; 0 = unlimited.
+    pub rate_per_min: u32,
+    /// Heavy computations at once (and threads each); 0 = one less than the cores.
+    pub heavy_slots: usize,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +82,9 @@ impl Default for ServerConfig {
             cache_bytes: 512 << 20,
             clock: crate::ops::Clock::default(),
             base_map_url: None,
+            max_work: crate::ops::budget::DEFAULT_MAX_WORK,
+            rate_per_min: 120,
+            heavy_slots: 0,
         }
     }
 }
@@ -94,6 +105,10 @@ pub struct AppState {
     pub tiles: Arc<tiles::TileCaches>,
     /// Encoded GeoPackage / FlatGeobuf / CSV downloads (see [`download`]).
     pub exports: Arc<LayerCache<axum::body::Bytes>>,
+    /// Slots for heavy computations ([`limits::Heavy`]).
+    pub heavy: Arc<limits::Heavy>,
+    /// Per-caller limit on heavy routes ([`limits::RateLimiter`]).
+    pub rate: Arc<limits::RateLimiter>,
     version: Arc<Mutex<Option<(i64, Instant)>>>,
     refreshing: Arc<std::sync::atomic::AtomicBool>,
     summary: SummarySlot,
@@ -116,6 +131,9 @@ pub struct Summary {
     pub first_report: Option<chrono::NaiveDateTime>,
     pub last_report: Option<chrono::NaiveDateTime>,
     pub bbox: Option<[f64; 4]>,
+    /// The bbox viewers see: of the reports' res-9 cell centres, snapped outward to the
+    /// disclosure grid, so no edge is a report's coordinate.
+    pub viewer_bbox: Option<[f64; 4]>,
     pub kinds: Vec<crate::model::ReportKind>,
 }
 
@@ -126,6 +144,11 @@ impl AppState {
             ogc_views: Arc::new(LayerCache::new(config.cache_bytes / 2)),
             tiles: Arc::new(tiles::TileCaches::new(config.cache_bytes)),
             exports: Arc::new(LayerCache::new(config.cache_bytes / 4)),
+            heavy: Arc::new(match config.heavy_slots {
+                0 => limits::Heavy::for_cores(),
+                n => limits::Heavy::new(n, n),
+            }),
+            rate: Arc::new(limits::RateLimiter::per_minute(config.rate_per_min)),
             store,
             config: Arc::new(config),
             version: Arc::new(Mutex::new(None)),
@@ -203,6 +226,20 @@ impl AppState {
                     ],
                 })
             }),
+            viewer_bbox: crate::ops::disclosure::generalise(&reports)
+                .iter()
+                .fold(None, |b: Option<[f64; 4]>, r| {
+                    Some(match b {
+                        None => [r.lon, r.lat, r.lon, r.lat],
+                        Some(b) => [
+                            b[0].min(r.lon),
+                            b[1].min(r.lat),
+                            b[2].max(r.lon),
+                            b[3].max(r.lat),
+                        ],
+                    })
+                })
+                .map(crate::ops::disclosure::snap_bbox),
             kinds,
         });
         *self.summary.lock().expect("summary lock") = Some((status.dataset_version, s.clone()));
@@ -237,6 +274,10 @@ pub fn router(state: AppState) -> Router {
         .merge(tiles::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::rate_limit,
+        ))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -185,7 +185,9 @@ fn utc(state: &AppState, t: Option<NaiveDateTime>) -> Option<String> {
 async fn extent(state: &AppState, c: &Collection, role: Role) -> OgcResult<Value> {
     let s = state.summary().await?;
     let spatial = match c.source {
-        Source::Reports => s.bbox,
+        // Public to every caller of the list: the viewers' grid-snapped box, never a report's
+        // coordinate.
+        Source::Reports => s.viewer_bbox.or(s.bbox),
         // A layer that cannot be computed (e.g. no reports yet) must not break the
         // collection list: its extent is then the reports' (which covers any such layer).
         Source::Layer(name) => {
@@ -204,7 +206,17 @@ async fn extent(state: &AppState, c: &Collection, role: Role) -> OgcResult<Value
     }
     if c.time && s.first_report.is_some() {
         e["temporal"] = json!({
-            "interval": [[utc(state, s.first_report), utc(state, s.last_report)]],
+            // Whole months (first report's month start to the last report's month end): an
+            // extent never gives a report's time.
+            "interval": [[
+                utc(state, s.first_report.map(crate::ops::disclosure::month_floor)),
+                utc(state, s.last_report.map(|t| {
+                    crate::timestep::TimeStep::Month
+                        .nth(crate::ops::disclosure::month_floor(t).date(), 1)
+                        .and_hms_opt(0, 0, 0)
+                        .expect("midnight")
+                })),
+            ]],
             "trs": "http://www.opengis.net/def/uri/ogc/1.0/TRS/gregorian"
         });
     }

@@ -169,10 +169,17 @@ pub async fn view(
     time: TimeRange,
     role: Role,
 ) -> ApiResult<Arc<View>> {
-    let mut p = Params::new(tuning.clone());
+    let mut tuning = tuning.clone();
+    let mut empty = HashMap::new();
+    if role == Role::Viewer {
+        // Viewers get the safe defaults (e.g. kde at res 9), not a 400 for asking nothing.
+        crate::server::viewer::viewer_defaults(layer_name, &mut tuning);
+        crate::server::viewer::viewer_defaults(layer_name, &mut empty);
+    }
+    let mut p = Params::new(tuning);
     let (name, mut job) = LayerJob::parse(layer_name, &mut p)?;
     let defaults = {
-        let mut d = Params::new(HashMap::new());
+        let mut d = Params::new(empty);
         LayerJob::parse(layer_name, &mut d)?;
         d.canonical()
     };
