@@ -158,6 +158,29 @@ async fn an_import_through_one_server_reaches_the_others_cache_within_a_second()
     let took = until_hexes(&b, before + 1, Duration::from_secs(1)).await;
     eprintln!("server B saw server A's import after {took:?}");
 
+    // Push, not poll: a version bump whose notification is suppressed stays unseen by B for
+    // longer than any polling interval would allow.
+    let trigger = |on: bool| {
+        format!(
+            "ALTER TABLE meta {} TRIGGER meta_dataset_version_notify",
+            if on { "ENABLE" } else { "DISABLE" }
+        )
+    };
+    sqlx::query(&trigger(false))
+        .execute(pg.store.pool())
+        .await
+        .unwrap();
+    pg.store
+        .import_reports(&meta(ImportKind::Reports, "silent.csv"), &new_cell("NS", 107.58))
+        .await
+        .unwrap();
+    sqlx::query(&trigger(true))
+        .execute(pg.store.pool())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(hex_count(&b).await, before + 1, "B asked the database by itself");
+
     // A writer that is no server at all (the CLI): both servers hear of it.
     pg.store
         .import_reports(
@@ -166,8 +189,8 @@ async fn an_import_through_one_server_reaches_the_others_cache_within_a_second()
         )
         .await
         .unwrap();
-    until_hexes(&a, before + 2, Duration::from_secs(1)).await;
-    until_hexes(&b, before + 2, Duration::from_secs(1)).await;
+    until_hexes(&a, before + 3, Duration::from_secs(1)).await;
+    until_hexes(&b, before + 3, Duration::from_secs(1)).await;
     la.abort();
     lb.abort();
     pg.drop_schema().await;

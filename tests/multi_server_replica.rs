@@ -308,6 +308,27 @@ fn an_import_through_one_server_is_served_by_the_other_within_a_second_over_a_re
 
     // B reads the standby: with replay paused, a row written behind every server's back
     // (no version bump, no write through them) is on A's primary and not on B's standby.
+    // (First let the standby replay everything written so far, B's own import included.)
+    let written: i64 = rt
+        .block_on(
+            sqlx::query_scalar("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")
+                .fetch_one(&primary_admin),
+        )
+        .unwrap();
+    let t = Instant::now();
+    while rt
+        .block_on(
+            sqlx::query_scalar::<_, i64>(
+                "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint",
+            )
+            .fetch_one(&replica_admin),
+        )
+        .unwrap()
+        < written
+    {
+        assert!(t.elapsed() < Duration::from_secs(10), "the standby does not replay");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let paused = ReplayPaused::new(&rt, &replica_admin);
     rt.block_on(async {
         let pool = sqlx::PgPool::connect(&primary).await.unwrap();

@@ -6,7 +6,7 @@
 //! *required* WAL position: raised after every write through it (the primary's
 //! `pg_current_wal_lsn()` once the write committed), by the dataset-version listener for
 //! writes of other servers and the CLI, and by clients that pass the position a write answered
-//! them ([`MIN_LSN`]). A read goes to the standby only once its `pg_last_wal_replay_lsn()` has
+//! them (`Hotspot-Min-Lsn`, see `server::cluster`). A read goes to the standby only once its `pg_last_wal_replay_lsn()` has
 //! reached that position; it waits for that at most `max_wait`, then reads the primary.
 //! Tokens, plans and the import list always come from the primary: they are small, and a
 //! revoked token or a plan just saved must be seen at once.
@@ -20,12 +20,6 @@ use crate::store::{
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-tokio::task_local! {
-    /// The WAL position a client says it has seen (its last write's `Hotspot-Lsn`), for the
-    /// reads of the request this task serves.
-    pub static MIN_LSN: i64;
-}
 
 /// How often a waiting read asks the standby how far it has replayed.
 const REPLAY_POLL: Duration = Duration::from_millis(5);
@@ -48,6 +42,10 @@ pub struct RoutedStore {
     required: AtomicI64,
     /// Newest replay position the standby reported.
     replayed: AtomicI64,
+    /// Highest position a read already waited for in vain: later reads for it do not wait
+    /// again (one look at the standby, then the primary), so a request of several reads
+    /// waits at most once.
+    waited_out: AtomicI64,
     replica_reads: AtomicU64,
     primary_fallbacks: AtomicU64,
 }
@@ -81,6 +79,7 @@ impl RoutedStore {
             max_wait,
             required: AtomicI64::new(0),
             replayed: AtomicI64::new(0),
+            waited_out: AtomicI64::new(-1),
             replica_reads: AtomicU64::new(0),
             primary_fallbacks: AtomicU64::new(0),
         }
@@ -144,13 +143,13 @@ impl RoutedStore {
         let Some(replica) = &self.replica else {
             return &self.primary;
         };
-        let client = MIN_LSN.try_with(|l| *l).unwrap_or(0);
-        let need = self.required_lsn().max(client);
+        let need = self.required_lsn();
         if self.replayed.load(Ordering::Acquire) >= need {
             self.replica_reads.fetch_add(1, Ordering::Relaxed);
             return replica;
         }
-        let deadline = Instant::now() + self.max_wait;
+        let waited_out = self.waited_out.load(Ordering::Acquire) >= need;
+        let deadline = Instant::now() + if waited_out { Duration::ZERO } else { self.max_wait };
         loop {
             let replayed: std::result::Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
                 "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint",
@@ -172,6 +171,7 @@ impl RoutedStore {
             }
             tokio::time::sleep(REPLAY_POLL).await;
         }
+        self.waited_out.fetch_max(need, Ordering::AcqRel);
         self.primary_fallbacks.fetch_add(1, Ordering::Relaxed);
         &self.primary
     }
