@@ -43,9 +43,9 @@ trap cleanup EXIT
 psql "$PG/postgres" -XqAtc "CREATE DATABASE $db"
 psql "$PG/$db" -XqAtc "CREATE EXTENSION IF NOT EXISTS postgis"
 url="$PG/$db"
-admin="$("$BIN" token create --db "$url" --role admin --name soak-admin)"
-viewer="$("$BIN" token create --db "$url" --role viewer --name soak-viewer)"
-analyst="$("$BIN" token create --db "$url" --role analyst --name soak-analyst)"
+admin="$("$BIN" token create --db "$url" --role admin --name soak-admin 2>/dev/null)"
+viewer="$("$BIN" token create --db "$url" --role viewer --name soak-viewer 2>/dev/null)"
+analyst="$("$BIN" token create --db "$url" --role analyst --name soak-analyst 2>/dev/null)"
 
 read_args=()
 if [ -n "$REPLICA" ] && [ "$(psql "$REPLICA/postgres" -XqAtc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = t ]; then
@@ -59,16 +59,17 @@ else
   echo "== no replica at ${REPLICA:-(none)}: both instances use the primary only"
 fi
 
-start_server() { # name, extra args…
+start_server() { # name, extra args…; sets URL and PID
   local name="$1"; shift
   RUST_LOG=warn "$BIN" serve --db "$url" --addr 127.0.0.1:0 --max-body-mib 256 "$@" \
     >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!)
+  PID=$!
+  pids+=("$PID")
   for _ in $(seq 1 200); do grep -q '^listening on ' "$tmp/$name.out" 2>/dev/null && break; sleep 0.05; done
-  sed -n 's/^listening on //p' "$tmp/$name.out" | head -1
+  URL="$(sed -n 's/^listening on //p' "$tmp/$name.out" | head -1)"
 }
-A="$(start_server a)"; A_PID="${pids[-1]}"
-B="$(start_server b "${read_args[@]}")"; B_PID="${pids[-1]}"
+start_server a; A="$URL"; A_PID="$PID"
+start_server b "${read_args[@]}"; B="$URL"; B_PID="$PID"
 [ -n "$A" ] && [ -n "$B" ] || { echo "a server did not start"; cat "$tmp"/*.err; exit 1; }
 echo "== A $A (pid $A_PID), B $B (pid $B_PID)"
 
@@ -105,6 +106,18 @@ request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i], { ["Authorization"] = "Bearer " .. token })
 end
+-- Non-2xx answers by status, printed at the end (wrk itself only counts them).
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) codes = {} end
+function response(status, headers, body)
+  if status >= 300 then codes[status] = (codes[status] or 0) + 1 end
+end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    for code, n in pairs(t:get("codes")) do io.write(string.format("status %d: %d\n", code, n)) end
+  end
+end
 LUA
 cat >"$tmp/uncached.lua" <<'LUA'
 -- Hexes of a random bounding box (a new cache key nearly every time) and pages of raw
@@ -123,6 +136,18 @@ request = function()
     return wrk.format("GET", "/api/layers/hexes?res=9&k=1&bbox=" .. bbox, h)
   end
   return wrk.format("GET", "/ogc/collections/reports/items?limit=100&offset=" .. math.random(0, n - 100), h)
+end
+-- Non-2xx answers by status, printed at the end (wrk itself only counts them).
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) codes = {} end
+function response(status, headers, body)
+  if status >= 300 then codes[status] = (codes[status] or 0) + 1 end
+end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    for code, n in pairs(t:get("codes")) do io.write(string.format("status %d: %d\n", code, n)) end
+  end
 end
 LUA
 
@@ -197,6 +222,7 @@ for f in cached_a cached_b uncached_a uncached_b; do
   printf '   %-10s %8s requests  p99 %-9s non-2xx %s  socket errors %s\n' \
     "$f" "${reqs:-?}" "${p99:-?}" "${non2xx:-0}" "${sock:-0}"
   errors=$(( errors + ${non2xx:-0} + ${sock:-0} ))
+  grep '^status ' "$w" | sed 's/^/                 /' || true
   [ -n "$reqs" ] || { echo "wrk $f failed:"; cat "$w"; errors=$((errors + 1)); }
 done
 read -r uploads upload_fails <"$tmp/uploads"

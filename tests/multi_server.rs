@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use common::{ADMIN, ANALYST, App, REVOKED, VIEWER};
+use hotspot::model::{Report, ReportKind};
 use hotspot::server::auth::token_hash;
 use hotspot::server::{AppState, ServerConfig, router};
 use hotspot::store::postgis::PostgisStore;
 use hotspot::store::postgis::routed::RoutedStore;
-use hotspot::model::{Report, ReportKind};
 use hotspot::store::{ImportKind, ImportMeta, OnConflict, Role, Store};
 
 fn meta(kind: ImportKind, name: &str) -> ImportMeta {
@@ -34,7 +34,10 @@ fn meta(kind: ImportKind, name: &str) -> ImportMeta {
 /// The server fixture's dataset and tokens, in a PostGIS schema.
 async fn seed(store: &dyn Store) {
     store
-        .import_reports(&meta(ImportKind::Reports, "reports.csv"), &common::reports())
+        .import_reports(
+            &meta(ImportKind::Reports, "reports.csv"),
+            &common::reports(),
+        )
         .await
         .unwrap();
     store
@@ -69,7 +72,9 @@ async fn server(schema: &str) -> (App, tokio::task::JoinHandle<()>) {
         Duration::from_millis(500),
     ));
     let state = AppState::pushed(routed, ServerConfig::default());
-    let listener = state.spawn_change_listener().expect("PostGIS servers listen");
+    let listener = state
+        .spawn_change_listener()
+        .expect("PostGIS servers listen");
     let app = App {
         router: router(state.clone()),
         state,
@@ -144,7 +149,11 @@ async fn an_import_through_one_server_reaches_the_others_cache_within_a_second()
     let hits = b.state.cache.stats().hits;
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(hex_count(&b).await, before);
-    assert_eq!(b.state.cache.stats().hits, hits + 1, "served from B's cache");
+    assert_eq!(
+        b.state.cache.stats().hits,
+        hits + 1,
+        "served from B's cache"
+    );
 
     let up = a
         .post(
@@ -171,7 +180,10 @@ async fn an_import_through_one_server_reaches_the_others_cache_within_a_second()
         .await
         .unwrap();
     pg.store
-        .import_reports(&meta(ImportKind::Reports, "silent.csv"), &new_cell("NS", 107.58))
+        .import_reports(
+            &meta(ImportKind::Reports, "silent.csv"),
+            &new_cell("NS", 107.58),
+        )
         .await
         .unwrap();
     sqlx::query(&trigger(true))
@@ -179,7 +191,11 @@ async fn an_import_through_one_server_reaches_the_others_cache_within_a_second()
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(hex_count(&b).await, before + 1, "B asked the database by itself");
+    assert_eq!(
+        hex_count(&b).await,
+        before + 1,
+        "B asked the database by itself"
+    );
 
     // A writer that is no server at all (the CLI): both servers hear of it.
     pg.store
@@ -244,7 +260,10 @@ async fn a_dropped_listener_connection_is_seen_as_unknown_and_reconnected() {
         if pid_of().await.is_some_and(|p| p != old) && b.state.change_listener_connected() {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "never reconnected");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never reconnected"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     pg.store
@@ -269,7 +288,9 @@ fn sigterm_lets_in_flight_requests_finish() {
     let db = format!("sqlite://{}", dir.path().join("h.db").display());
     let bin = assert_cmd::cargo::cargo_bin("hotspot");
     let out = Command::new(&bin)
-        .args(["token", "create", "--db", &db, "--role", "admin", "--name", "a"])
+        .args([
+            "token", "create", "--db", &db, "--role", "admin", "--name", "a",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -283,7 +304,10 @@ fn sigterm_lets_in_flight_requests_finish() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let addr = line.trim().trim_start_matches("listening on http://").to_string();
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
 
     let mut body = String::from("id,lon,lat,kind,observed_at\n");
     for i in 0..2000 {
@@ -301,7 +325,13 @@ fn sigterm_lets_in_flight_requests_finish() {
     s.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -324,4 +354,42 @@ fn sigterm_lets_in_flight_requests_finish() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status}");
+}
+
+/// Found by benches/soak.sh: two servers recomputing the canonical hotspots after the same
+/// import saved the tracked set at the same time, and one failed with a duplicate key (503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_saving_the_tracked_hotspots_at_once_do_not_fail() {
+    use hotspot::store::TrackedHotspot;
+    let Some(pg) = db::postgis().await else {
+        return;
+    };
+    let other = Arc::new(
+        PostgisStore::open_in_schema(&db::database_url(), &pg.schema)
+            .await
+            .unwrap(),
+    );
+    let set: Vec<TrackedHotspot> = (0..50)
+        .map(|i| {
+            let x = 107.5 + i as f64 * 0.01;
+            TrackedHotspot {
+                id: format!("H-{i:06}"),
+                polygon: geo::MultiPolygon(vec![geo::polygon![
+                    (x: x, y: 16.4), (x: x + 0.001, y: 16.4), (x: x + 0.001, y: 16.401), (x: x, y: 16.401)
+                ]]),
+                first_detected: common::t("2025-01-01"),
+                last_detected: common::t("2025-06-01"),
+            }
+        })
+        .collect();
+    for round in 0..10 {
+        let (a, b) = tokio::join!(
+            pg.store.save_tracked_hotspots(&set),
+            other.save_tracked_hotspots(&set)
+        );
+        a.unwrap_or_else(|e| panic!("round {round}: {e}"));
+        b.unwrap_or_else(|e| panic!("round {round}: {e}"));
+    }
+    assert_eq!(pg.store.tracked_hotspots().await.unwrap().len(), 50);
+    pg.drop_schema().await;
 }

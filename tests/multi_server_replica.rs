@@ -16,7 +16,6 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-
 fn primary_admin_url() -> String {
     std::env::var("HOTSPOT_TEST_PRIMARY")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
@@ -46,13 +45,7 @@ impl Answer {
     }
 }
 
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Answer {
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
@@ -66,7 +59,14 @@ fn http(
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").expect("a complete response");
     let mut lines = head.lines();
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
@@ -112,14 +112,23 @@ impl Server {
 
     fn stop(mut self) {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(status.success(), "serve exited with {status} on SIGTERM");
                 return;
             }
-            assert!(started.elapsed() < Duration::from_secs(10), "serve ignored SIGTERM");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "serve ignored SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -209,10 +218,16 @@ fn base_csv() -> String {
 
 fn token(db: &str, role: &str) -> String {
     let out = Command::new(assert_cmd::cargo::cargo_bin("hotspot"))
-        .args(["token", "create", "--db", db, "--role", role, "--name", role])
+        .args([
+            "token", "create", "--db", db, "--role", role, "--name", role,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -245,11 +260,17 @@ fn an_import_through_one_server_is_served_by_the_other_within_a_second_over_a_re
         }
     };
     let primary_admin = rt
-        .block_on(sqlx::PgPool::connect(&format!("{}/postgres", primary_admin_url())))
+        .block_on(sqlx::PgPool::connect(&format!(
+            "{}/postgres",
+            primary_admin_url()
+        )))
         .expect("the primary is reachable");
 
     // A database of its own, created on the primary and replicated to the standby.
-    let name = format!("hs_multi_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let name = format!(
+        "hs_multi_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
     rt.block_on(sqlx::query(&format!("CREATE DATABASE {name}")).execute(&primary_admin))
         .unwrap();
     let primary = format!("{}/{name}", primary_admin_url());
@@ -274,14 +295,24 @@ fn an_import_through_one_server_is_served_by_the_other_within_a_second_over_a_re
         .map(|p| rt.block_on(p.close()))
         .is_err()
     {
-        assert!(started.elapsed() < Duration::from_secs(20), "database never replicated");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "database never replicated"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let viewer = bearer(&token(&primary, "viewer"));
     let analyst = bearer(&token(&primary, "analyst"));
 
     let a = Server::start(&["--db", &primary]);
-    let b = Server::start(&["--db", &primary, "--db-read", &replica, "--replica-wait-ms", "500"]);
+    let b = Server::start(&[
+        "--db",
+        &primary,
+        "--db-read",
+        &replica,
+        "--replica-wait-ms",
+        "500",
+    ]);
     let admin_auth = bearer(&admin);
     let post = |addr: &str, csv: &str| {
         let up = http(
@@ -295,7 +326,10 @@ fn an_import_through_one_server_is_served_by_the_other_within_a_second_over_a_re
         up
     };
     let up = post(&a.addr, &base_csv());
-    assert!(up.header("hotspot-lsn").is_some(), "writes answer their WAL position");
+    assert!(
+        up.header("hotspot-lsn").is_some(),
+        "writes answer their WAL position"
+    );
     let n0 = hexes(&a.addr, &viewer, &[]);
     until_hexes(&b.addr, &viewer, n0, Duration::from_secs(2));
 
@@ -326,7 +360,10 @@ fn an_import_through_one_server_is_served_by_the_other_within_a_second_over_a_re
         .unwrap()
         < written
     {
-        assert!(t.elapsed() < Duration::from_secs(10), "the standby does not replay");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "the standby does not replay"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     let paused = ReplayPaused::new(&rt, &replica_admin);
@@ -360,7 +397,10 @@ fn an_import_through_one_server_is_served_by_the_other_within_a_second_over_a_re
     let up = post(&a.addr, &new_cell("C", 107.76));
     let lsn = up.header("hotspot-lsn").unwrap().to_string();
     let t = Instant::now();
-    assert_eq!(hexes(&b.addr, &viewer, &[("Hotspot-Min-Lsn", &lsn)]), n0 + 3);
+    assert_eq!(
+        hexes(&b.addr, &viewer, &[("Hotspot-Min-Lsn", &lsn)]),
+        n0 + 3
+    );
     let waited = t.elapsed();
     eprintln!("B answered a read at {lsn} from the primary after {waited:?}");
     assert_eq!(
@@ -378,7 +418,10 @@ fn an_import_through_one_server_is_served_by_the_other_within_a_second_over_a_re
     drop(paused);
     let t = Instant::now();
     while item(&b.addr) != 200 {
-        assert!(t.elapsed() < Duration::from_secs(5), "the standby never caught up");
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "the standby never caught up"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 
@@ -397,8 +440,11 @@ struct Cleanup<'a> {
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
         let _ = self.rt.block_on(
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(self.admin),
+            sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(self.admin),
         );
     }
 }

@@ -336,7 +336,9 @@ mod tests {
 
         // A failing computation: its caller gets the error, the next caller computes.
         let err = cache
-            .get_or_compute(key(1, "b"), || async { Err::<(Arc<i32>, usize), _>("boom") })
+            .get_or_compute(key(1, "b"), || async {
+                Err::<(Arc<i32>, usize), _>("boom")
+            })
             .await;
         assert_eq!(err.unwrap_err(), "boom");
         let ok = cache

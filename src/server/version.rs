@@ -147,7 +147,10 @@ mod tests {
             panic!("starts unknown")
         };
         c.learned(3, g);
-        assert!(matches!(c.current(), Lookup::Unknown(_)), "not listening yet");
+        assert!(
+            matches!(c.current(), Lookup::Unknown(_)),
+            "not listening yet"
+        );
         c.listening(true);
         let Lookup::Unknown(g) = c.current() else {
             panic!("unknown after connecting")

@@ -184,8 +184,8 @@ impl PostgisStore {
 
     /// Like [`Self::open_standby`] with every table in `schema` (tests).
     pub async fn open_standby_in_schema(url: &str, schema: &str) -> Result<Self> {
-        let opts = PgConnectOptions::from_str(url)?
-            .options([("search_path", format!("{schema},public"))]);
+        let opts =
+            PgConnectOptions::from_str(url)?.options([("search_path", format!("{schema},public"))]);
         Self::standby(url, opts).await
     }
 

@@ -71,7 +71,11 @@ async fn connect(store: &PostgisStore) -> Result<(PgListener, String), sqlx::Err
 /// Listens until the process ends. `routed` (when reads may go to a standby) learns the
 /// primary's WAL position of each bump before the sink hears of it, so no read of the new
 /// version can be answered by a standby that has not replayed it.
-pub async fn run(store: Arc<PostgisStore>, routed: Option<Arc<RoutedStore>>, sink: Arc<dyn VersionSink>) {
+pub async fn run(
+    store: Arc<PostgisStore>,
+    routed: Option<Arc<RoutedStore>>,
+    sink: Arc<dyn VersionSink>,
+) {
     let mut backoff = BACKOFF_MIN;
     loop {
         match connect(&store).await {

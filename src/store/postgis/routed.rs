@@ -149,13 +149,17 @@ impl RoutedStore {
             return replica;
         }
         let waited_out = self.waited_out.load(Ordering::Acquire) >= need;
-        let deadline = Instant::now() + if waited_out { Duration::ZERO } else { self.max_wait };
+        let deadline = Instant::now()
+            + if waited_out {
+                Duration::ZERO
+            } else {
+                self.max_wait
+            };
         loop {
-            let replayed: std::result::Result<Option<i64>, sqlx::Error> = sqlx::query_scalar(
-                "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint",
-            )
-            .fetch_one(replica.pool())
-            .await;
+            let replayed: std::result::Result<Option<i64>, sqlx::Error> =
+                sqlx::query_scalar("SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")
+                    .fetch_one(replica.pool())
+                    .await;
             match replayed {
                 Ok(Some(at)) => {
                     self.replayed.fetch_max(at, Ordering::AcqRel);
@@ -190,11 +194,13 @@ impl Store for RoutedStore {
     }
 
     async fn import_sites(&self, meta: &ImportMeta, rows: &[Site]) -> Result<ImportRecord> {
-        self.wrote(self.primary.import_sites(meta, rows).await).await
+        self.wrote(self.primary.import_sites(meta, rows).await)
+            .await
     }
 
     async fn import_areas(&self, meta: &ImportMeta, rows: &[Area]) -> Result<ImportRecord> {
-        self.wrote(self.primary.import_areas(meta, rows).await).await
+        self.wrote(self.primary.import_areas(meta, rows).await)
+            .await
     }
 
     async fn import_declarations(
@@ -314,7 +320,15 @@ mod tests {
             assert_eq!(parse_lsn(text), Some(v), "{text}");
             assert_eq!(format_lsn(v), text);
         }
-        for bad in ["", "16", "/1", "1/", "x/1", "123456789/0", "FFFFFFFF/FFFFFFFF"] {
+        for bad in [
+            "",
+            "16",
+            "/1",
+            "1/",
+            "x/1",
+            "123456789/0",
+            "FFFFFFFF/FFFFFFFF",
+        ] {
             assert_eq!(parse_lsn(bad), None, "{bad:?}");
         }
     }
