@@ -360,6 +360,7 @@ fn sigterm_lets_in_flight_requests_finish() {
 /// import saved the tracked set at the same time, and one failed with a duplicate key (503).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_saving_the_tracked_hotspots_at_once_do_not_fail() {
+    use geo::polygon;
     use hotspot::store::TrackedHotspot;
     let Some(pg) = db::postgis().await else {
         return;
@@ -374,7 +375,7 @@ async fn servers_saving_the_tracked_hotspots_at_once_do_not_fail() {
             let x = 107.5 + i as f64 * 0.01;
             TrackedHotspot {
                 id: format!("H-{i:06}"),
-                polygon: geo::MultiPolygon(vec![geo::polygon![
+                polygon: geo::MultiPolygon(vec![polygon![
                     (x: x, y: 16.4), (x: x + 0.001, y: 16.4), (x: x + 0.001, y: 16.401), (x: x, y: 16.401)
                 ]]),
                 first_detected: common::t("2025-01-01"),

@@ -8,7 +8,6 @@
 //! Without a replica the test is skipped loudly, and fails under CI=true.
 
 #[path = "server_common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
