@@ -35,7 +35,11 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The version of the newest migration of a backend (`postgis` or `sqlite`), from the files.
 fn newest_migration(backend: &str) -> i64 {
-    let dir = if backend == "postgis" { "postgres" } else { "sqlite" };
+    let dir = if backend == "postgis" {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
         .unwrap()
         .filter_map(|e| {
