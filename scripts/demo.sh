@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 
 bash scripts/build-web.sh
 cargo build --release --locked --bin hotspot
-exec target/release/hotspot demo --db "${HOTSPOT_DB:-sqlite://hotspot.db}" --addr "${HOTSPOT_ADDR:-127.0.0.1:8080}" "$@"
+# Wherever cargo put it (CARGO_TARGET_DIR or the build.target-dir setting move it).
+target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+exec "$target_dir/release/hotspot" demo --db "${HOTSPOT_DB:-sqlite://hotspot.db}" --addr "${HOTSPOT_ADDR:-127.0.0.1:8080}" "$@"

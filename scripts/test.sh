@@ -25,7 +25,9 @@ bash scripts/build-web.sh
 
 step "format and lints"
 cargo fmt --check
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --locked   # lint levels: [lints] in Cargo.toml
+
+target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
 step "tests"
 cargo build --all-targets --locked
@@ -33,7 +35,7 @@ cargo nextest run --no-fail-fast --locked
 cargo test --doc --locked
 
 step "API fuzz"
-bash scripts/api-fuzz.sh target/debug/hotspot
+bash scripts/api-fuzz.sh "$target_dir/debug/hotspot"
 
 step "browser test"
-HOTSPOT_BIN="$PWD/target/debug/hotspot" npm --prefix tests/browser test
+HOTSPOT_BIN="$target_dir/debug/hotspot" npm --prefix tests/browser test

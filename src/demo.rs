@@ -17,16 +17,20 @@
 //!   stopping one group after another from mid-2024 to late 2026 (19 never stops);
 //! - 10, 18: a single report each; 17, 20: no reports at all.
 
+use crate::model::PlanInput;
 use crate::model::{
     Area, AreaLevel, AreaStatus, Declaration, PlanState, PlanSubject, Report, ReportKind, Site,
     SiteKind, Target,
 };
-use crate::store::PlanInput;
+use crate::render::atomic::AtomicOutput;
+use crate::render::geojson::{
+    area_feature, collection_json, round7, site_feature, with_properties,
+};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Seed of the generator: the output never changes unless this code does.
@@ -110,10 +114,6 @@ fn ward_grid(rng: &mut ChaCha8Rng) -> Vec<Vec<Coord<f64>>> {
                 .collect()
         })
         .collect()
-}
-
-fn round7(v: f64) -> f64 {
-    (v * 1e7).round() / 1e7
 }
 
 /// Builds the scenario (pure and deterministic).
@@ -570,49 +570,26 @@ fn plans() -> Vec<PlanInput> {
     ]
 }
 
-fn polygon_json(g: &MultiPolygon<f64>) -> Value {
-    let rings = |p: &Polygon<f64>| -> Vec<Vec<[f64; 2]>> {
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .map(|r| r.coords().map(|c| [round7(c.x), round7(c.y)]).collect())
-            .collect()
-    };
-    if g.0.len() == 1 {
-        json!({"type": "Polygon", "coordinates": rings(&g.0[0])})
-    } else {
-        json!({"type": "MultiPolygon", "coordinates": g.0.iter().map(rings).collect::<Vec<_>>()})
-    }
-}
-
-/// `areas.geojson`: properties `id`, `name`, `level`, `parent_id`, `synthetic`.
-pub fn areas_geojson(areas: &[Area]) -> Value {
-    let features: Vec<Value> = areas
-        .iter()
-        .map(|a| {
-            json!({"type": "Feature", "id": a.id, "geometry": polygon_json(&a.geometry),
-                   "properties": {"id": a.id, "name": a.name, "level": a.level.as_str(),
-                                  "parent_id": a.parent_id, "synthetic": true}})
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "features": features})
+/// `areas.geojson`: properties `id`, `name`, `level`, `parent_id`, `synthetic`, written by
+/// the one RFC 7946 writer (oriented rings, 7 decimals, bbox).
+pub fn areas_geojson(areas: &[Area]) -> String {
+    synthetic_collection(areas.iter().map(area_feature))
 }
 
 /// `sites.geojson`: properties `id`, `name`, `kind`, `synthetic`.
-pub fn sites_geojson(sites: &[Site]) -> Value {
-    let features: Vec<Value> = sites
-        .iter()
-        .map(|s| {
-            let geometry = match &s.geometry {
-                geo::Geometry::Point(p) => json!({"type": "Point", "coordinates": [round7(p.x()), round7(p.y())]}),
-                geo::Geometry::MultiPolygon(m) => polygon_json(m),
-                geo::Geometry::Polygon(p) => polygon_json(&MultiPolygon(vec![p.clone()])),
-                _ => Value::Null,
-            };
-            json!({"type": "Feature", "id": s.id, "geometry": geometry,
-                   "properties": {"id": s.id, "name": s.name, "kind": s.kind.as_str(), "synthetic": true}})
-        })
+pub fn sites_geojson(sites: &[Site]) -> String {
+    synthetic_collection(sites.iter().map(site_feature))
+}
+
+/// Written by the shared writer, then pretty-printed: the committed files are read by people
+/// and reviewed in diffs.
+fn synthetic_collection(features: impl Iterator<Item = geojson::Feature>) -> String {
+    let features = features
+        .map(|f| with_properties(f, json!({"synthetic": true})))
         .collect();
-    json!({"type": "FeatureCollection", "features": features})
+    let compact: serde_json::Value =
+        serde_json::from_slice(&collection_json(features)).expect("the GeoJSON writer writes JSON");
+    serde_json::to_string_pretty(&compact).expect("json") + "\n"
 }
 
 fn csv_text<R: serde::Serialize>(header: &[&str], rows: impl IntoIterator<Item = R>) -> String {
@@ -628,7 +605,6 @@ fn csv_text<R: serde::Serialize>(header: &[&str], rows: impl IntoIterator<Item =
 
 /// The files of the demo, as (file name, contents).
 pub fn files(s: &Scenario) -> Vec<(&'static str, String)> {
-    let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("json") + "\n";
     let reports = csv_text(
         &["id", "lon", "lat", "kind", "observed_at"],
         s.reports.iter().map(|r| {
@@ -694,8 +670,8 @@ pub fn files(s: &Scenario) -> Vec<(&'static str, String)> {
         }),
     );
     vec![
-        ("areas.geojson", pretty(&areas_geojson(&s.areas))),
-        ("sites.geojson", pretty(&sites_geojson(&s.sites))),
+        ("areas.geojson", areas_geojson(&s.areas)),
+        ("sites.geojson", sites_geojson(&s.sites)),
         ("reports.csv", reports),
         ("declarations.csv", declarations),
         ("targets.csv", targets),
@@ -710,9 +686,9 @@ pub fn write(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (name, text) in files(&generate()) {
         let path = dir.join(name);
-        let tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::fs::write(tmp.path(), text)?;
-        tmp.persist(&path).map_err(|e| e.error)?;
+        let mut out = AtomicOutput::create(&path.to_string_lossy())?;
+        std::io::Write::write_all(&mut out, text.as_bytes())?;
+        out.commit()?;
         written.push(path);
     }
     Ok(written)

@@ -1,12 +1,13 @@
 //! hotspot: maps drug-crime hotspots for police planners.
 //!
-//! Layers, from the edges inwards (see `DESIGN.md`):
+//! Layers, from the edges inwards (see `ARCHITECTURE.md`, Layering rule):
 //! - [`ingest`] parses and validates CSV / GeoJSON input with row-numbered errors;
 //! - [`store`] keeps reports, sites, areas, plans and imports in SQLite or PostGIS;
 //! - [`index`] and [`analysis`] are pure functions over slices (no I/O);
 //! - [`lifecycle`] turns reports into area statuses, targets and discrepancies;
-//! - [`render`] writes RFC 7946 GeoJSON and plotters charts;
-//! - [`cli`] and [`server`] are the two front ends over the same code.
+//! - [`render`] writes RFC 7946 GeoJSON, CSV and plotters charts;
+//! - [`ops`] holds every pipeline once (load → analyse → shape the answer);
+//! - [`cli`] and [`server`] are the two thin front ends that call [`ops`].
 
 pub mod analysis;
 pub mod cli;

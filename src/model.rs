@@ -1,7 +1,7 @@
 //! Domain types shared by every layer: reports, sensitive sites, administrative areas,
 //! hotspots, area statuses, declarations, targets and "6 clears" action plans.
 //!
-//! Names follow the domain vocabulary of `DESIGN.md`; enums parse case-insensitively and
+//! Names follow the domain vocabulary in `ARCHITECTURE.md`; enums parse case-insensitively and
 //! print lower-case (`snake_case`) so that CSV, GeoJSON, SQL and the API all agree.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -110,6 +110,192 @@ vocabulary!(
         Done => "done",
     }
 );
+
+vocabulary!(
+    /// Roles of API tokens, in increasing power (the derived order is the order of power).
+    Role {
+        Viewer => "viewer",
+        Analyst => "analyst",
+        Admin => "admin",
+    }
+);
+
+vocabulary!(
+    /// What an import batch holds.
+    ImportKind {
+        Reports => "reports",
+        Sites => "sites",
+        Areas => "areas",
+        Declarations => "declarations",
+        Targets => "targets",
+        Plans => "plans",
+    }
+);
+
+/// A coordinate outside WGS84's range, or not a number.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum CoordError {
+    #[error("{0} is not a longitude in [-180, 180]")]
+    Lon(f64),
+    #[error("{0} is not a latitude in [-90, 90]")]
+    Lat(f64),
+}
+
+impl CoordError {
+    /// The column or parameter the problem belongs to (`lon` or `lat`).
+    pub fn field(&self) -> &'static str {
+        match self {
+            CoordError::Lon(_) => "lon",
+            CoordError::Lat(_) => "lat",
+        }
+    }
+}
+
+/// A WGS84 position that is known to be finite and in range: the one place where longitude
+/// and latitude are checked (ingest, store, analysis, bbox parameters all go through it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LonLat {
+    lon: f64,
+    lat: f64,
+}
+
+impl LonLat {
+    /// Checks a longitude alone (bbox edges, single columns).
+    pub fn check_lon(lon: f64) -> Result<f64, CoordError> {
+        if lon.is_finite() && (-180.0..=180.0).contains(&lon) {
+            Ok(lon)
+        } else {
+            Err(CoordError::Lon(lon))
+        }
+    }
+
+    /// Checks a latitude alone.
+    pub fn check_lat(lat: f64) -> Result<f64, CoordError> {
+        if lat.is_finite() && (-90.0..=90.0).contains(&lat) {
+            Ok(lat)
+        } else {
+            Err(CoordError::Lat(lat))
+        }
+    }
+
+    /// A checked position; the longitude is reported first when both are wrong.
+    pub fn new(lon: f64, lat: f64) -> Result<LonLat, CoordError> {
+        Ok(LonLat {
+            lon: Self::check_lon(lon)?,
+            lat: Self::check_lat(lat)?,
+        })
+    }
+
+    /// Every problem of a pair (both when both are wrong), for row-numbered error lists.
+    pub fn problems(lon: f64, lat: f64) -> Vec<CoordError> {
+        [Self::check_lon(lon).err(), Self::check_lat(lat).err()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    pub fn lon(self) -> f64 {
+        self.lon
+    }
+
+    pub fn lat(self) -> f64 {
+        self.lat
+    }
+}
+
+impl From<LonLat> for geo::Coord<f64> {
+    fn from(p: LonLat) -> Self {
+        geo::Coord { x: p.lon, y: p.lat }
+    }
+}
+
+/// A `[min_lon, min_lat, max_lon, max_lat]` box in WGS84 degrees, checked at construction
+/// (the one bbox parser for the CLI's `--bbox` and the API's `bbox=`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bbox(pub [f64; 4]);
+
+impl Bbox {
+    /// A checked box: corners in range, min ≤ max.
+    pub fn new(min_lon: f64, min_lat: f64, max_lon: f64, max_lat: f64) -> Result<Bbox, String> {
+        let lo = LonLat::new(min_lon, min_lat).map_err(|e| e.to_string())?;
+        let hi = LonLat::new(max_lon, max_lat).map_err(|e| e.to_string())?;
+        if lo.lon() > hi.lon() || lo.lat() > hi.lat() {
+            return Err("need min_lon ≤ max_lon and min_lat ≤ max_lat".into());
+        }
+        Ok(Bbox([min_lon, min_lat, max_lon, max_lat]))
+    }
+}
+
+impl FromStr for Bbox {
+    type Err = String;
+
+    /// `min_lon,min_lat,max_lon,max_lat`.
+    fn from_str(s: &str) -> Result<Bbox, String> {
+        let v: Vec<f64> = s
+            .split(',')
+            .map(|x| x.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("{s:?} is not min_lon,min_lat,max_lon,max_lat"))?;
+        let [a, b, c, d] = v[..] else {
+            return Err(format!(
+                "{s:?}: expected 4 numbers min_lon,min_lat,max_lon,max_lat"
+            ));
+        };
+        Bbox::new(a, b, c, d).map_err(|e| format!("{s:?}: {e}"))
+    }
+}
+
+/// A weight per report kind, indexed by [`ReportKind::index`] (density surfaces that count
+/// trafficking more than use).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindWeights(pub [f64; KIND_COUNT]);
+
+impl FromStr for KindWeights {
+    type Err = String;
+
+    /// `kind=weight,…` or `kind:weight,…`; weights in 0..=1000, unnamed kinds weigh 1.
+    fn from_str(s: &str) -> Result<KindWeights, String> {
+        let mut w = [1.0; KIND_COUNT];
+        for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+            let (k, v) = part
+                .split_once(['=', ':'])
+                .ok_or_else(|| format!("{part:?} is not KIND=WEIGHT"))?;
+            let kind: ReportKind = k.parse().map_err(|e| format!("{e}"))?;
+            let v: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && (0.0..=1000.0).contains(v))
+                .ok_or_else(|| format!("{v:?} is not a weight in 0..1000"))?;
+            w[kind.index()] = v;
+        }
+        Ok(KindWeights(w))
+    }
+}
+
+/// Fields of an action plan supplied by a user (the "6 clears" and what it is attached to).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanInput {
+    pub subject: PlanSubject,
+    pub responsible_person: String,
+    pub task: String,
+    pub responsible_unit: String,
+    pub deadline: NaiveDate,
+    pub expected_result: String,
+    pub approving_authority: String,
+    pub state: PlanState,
+}
+
+/// A hotspot kept across clustering runs so that plans stay attached to it: the identity
+/// (`H-000017`) that a cluster of one run is matched to by overlap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedHotspot {
+    /// Stable id, e.g. `H-000017`; never reused.
+    pub id: String,
+    pub polygon: geo::MultiPolygon<f64>,
+    pub first_detected: NaiveDateTime,
+    pub last_detected: NaiveDateTime,
+}
 
 impl AreaStatus {
     /// `clean` and `kept_clean` count as drug-free for targets.

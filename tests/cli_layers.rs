@@ -11,7 +11,7 @@ fn centre(cell: CellIndex) -> (f64, f64) {
     (ll.lng(), ll.lat())
 }
 
-/// The DESIGN.md hand check: 6 reports in the centre cell, 2 in each ring-1 cell.
+/// The hand check of ARCHITECTURE.md's Gi* contract: 6 reports in the centre cell, 2 in each ring-1 cell.
 fn hand_check_csv() -> (String, CellIndex) {
     let c = LatLng::new(16.4637, 107.5909)
         .unwrap()

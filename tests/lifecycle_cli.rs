@@ -2,6 +2,7 @@
 //! discrepancies, target progress, charts, plan input from options.
 
 use chrono::NaiveDate;
+use hotspot::cli::clock_arg::ClockArgs;
 use hotspot::cli::status::{Dataset, ParamArgs, parse_month};
 use hotspot::cli::{chart, plan, progress, status};
 use hotspot::demo;
@@ -46,6 +47,7 @@ fn status_lists_groups_and_the_contradicted_declaration() {
         month: Some(d("2026-10-01")),
         json: false,
         params: params(),
+        clock: ClockArgs::default(),
     };
     let text = status::render(&data(), &args).unwrap();
     assert!(text.starts_with("Area status, residential_group level, 2026-10"));
@@ -93,9 +95,12 @@ fn progress_reports_every_target_of_the_ward() {
     let args = progress::Args {
         db: hotspot::cli::db_arg::DbArg { url: String::new() },
         area: "P-ANCUU".into(),
-        today: Some(d("2026-10-31")),
         json: false,
         params: params(),
+        clock: ClockArgs {
+            as_of: Some(d("2026-10-31")),
+            ..ClockArgs::default()
+        },
     };
     let text = progress::render(&data(), &args).unwrap();
     assert!(text.starts_with("Targets of Phường An Cựu (synthetic) [P-ANCUU], as of 2026-10-31"));
@@ -154,6 +159,7 @@ fn chart_args(kind: chart::Kind) -> chart::Args {
         to: Some(d("2026-10-01")),
         res: 9,
         params: params(),
+        clock: ClockArgs::default(),
     }
 }
 

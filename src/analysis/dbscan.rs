@@ -1,4 +1,4 @@
-//! DBSCAN over great-circle distance, exactly per the DESIGN.md contract.
+//! DBSCAN over great-circle distance, exactly per the contract in ARCHITECTURE.md.
 //!
 //! Semantics (those of scikit-learn's `DBSCAN(metric="haversine")`):
 //! - `j` is a neighbour of `i` iff the haversine distance (R = 6 371 008.8 m) is ≤ `eps_m`;

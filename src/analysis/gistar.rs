@@ -88,7 +88,7 @@ pub fn bin(z: f64, p: f64) -> i8 {
     }
 }
 
-/// Mean and population standard deviation (x̄, S) of `x`, as in DESIGN.md:
+/// Mean and population standard deviation (x̄, S) of `x`, as in ARCHITECTURE.md (Gi* contract):
 /// S = sqrt(Σx²/n − x̄²). Computed in two passes (Σ(x − x̄)²/n, the same quantity) so that
 /// equal values give S = 0 exactly instead of rounding noise.
 pub fn mean_and_s(x: &[f64]) -> (f64, f64) {
@@ -148,7 +148,7 @@ mod tests {
         (x * 1e4).round() / 1e4
     }
 
-    /// DESIGN.md hand check: res 9, k 1, 6 reports in the centre, 2 on each ring-1 cell.
+    /// The hand check of ARCHITECTURE.md's Gi* contract: res 9, k 1, 6 reports in the centre, 2 on each ring-1 cell.
     #[test]
     fn hand_check_res9_k1() {
         let c = LatLng::new(16.46, 107.59)

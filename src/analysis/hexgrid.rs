@@ -59,10 +59,7 @@ pub fn study_area(
 
 /// Checks that a point is a finite WGS84 lon/lat pair in range.
 pub fn valid_lon_lat(c: &Coord<f64>) -> bool {
-    c.x.is_finite()
-        && c.y.is_finite()
-        && (-180.0..=180.0).contains(&c.x)
-        && (-90.0..=90.0).contains(&c.y)
+    crate::model::LonLat::new(c.x, c.y).is_ok()
 }
 
 /// The H3 cell of every point (in parallel), or an error naming the first invalid point.

@@ -10,7 +10,7 @@
 //! (one more than the largest id number ever seen); unmatched previous hotspots are
 //! *retired* — returned unchanged so the caller can keep them (and their plans) on record.
 
-use crate::store::TrackedHotspot;
+use crate::model::TrackedHotspot;
 use chrono::NaiveDateTime;
 use geo::{Area, BooleanOps, BoundingRect, MultiPolygon};
 use rstar::primitives::{GeomWithData, Rectangle};

@@ -1,18 +1,17 @@
 //! `hotspot chart trend|targets|status|emerging --area ID --out F.png|F.svg [--lang vi|en]`.
 
+use super::clock_arg::ClockArgs;
 use super::db_arg::DbArg;
 use super::exit::BadInput;
-use super::status::{Dataset, ParamArgs, parse_month, today};
-use crate::analysis::emerging::{EmergingParams, emerging};
-use crate::lifecycle::{StatusParams, StatusTable, assign_reports, descendants_at};
-use crate::model::{Area, AreaLevel};
-use crate::render::charts::{
-    Chart, DEFAULT_SIZE, EmergingChart, EmergingRow, Lang, StatusChart, TargetChart, TrendChart,
-    write_chart,
-};
+use super::status::{Dataset, ParamArgs, parse_month};
+use crate::lifecycle::StatusParams;
+use crate::model::AreaLevel;
+use crate::ops::charts;
+use crate::ops::charts::{ChartKind, ChartRequest};
+use crate::ops::programme::Programme;
+use crate::render::charts::{Chart, DEFAULT_SIZE, Lang, write_chart};
 use crate::timestep::TimeStep;
 use chrono::NaiveDate;
-use geo::{Intersects, Point};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -53,162 +52,50 @@ pub struct Args {
     pub res: u8,
     #[command(flatten)]
     pub params: ParamArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let data = Dataset::load(&args.db.url).await?;
+    let data = super::status::load_dataset(&args.db).await?;
     let chart = build(&data, &args)?;
     write_chart(&chart, args.lang, &args.out, DEFAULT_SIZE)?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
 }
 
-fn child_level(l: AreaLevel) -> AreaLevel {
-    match l {
-        AreaLevel::Province => AreaLevel::District,
-        AreaLevel::District => AreaLevel::Commune,
-        AreaLevel::Commune | AreaLevel::ResidentialGroup => AreaLevel::ResidentialGroup,
-    }
-}
-
-fn level_name(l: AreaLevel, lang: Lang) -> &'static str {
-    match (l, lang) {
-        (AreaLevel::Province, Lang::Vi) => "tỉnh, thành phố",
-        (AreaLevel::District, Lang::Vi) => "quận, huyện",
-        (AreaLevel::Commune, Lang::Vi) => "xã, phường",
-        (AreaLevel::ResidentialGroup, Lang::Vi) => "tổ dân phố",
-        (AreaLevel::Province, Lang::En) => "provinces",
-        (AreaLevel::District, Lang::En) => "districts",
-        (AreaLevel::Commune, Lang::En) => "communes",
-        (AreaLevel::ResidentialGroup, Lang::En) => "residential groups",
-    }
-}
-
-/// The chart `args` ask for, from loaded data (pure; used by [`run`]).
-pub fn build(data: &Dataset, args: &Args) -> anyhow::Result<Chart> {
-    let (ai, area) = data
-        .areas
-        .iter()
-        .enumerate()
-        .find(|(_, a)| a.id == args.area)
-        .ok_or_else(|| BadInput(format!("area {:?} not found", args.area)))?;
-    let last = args.to.unwrap_or_else(|| TimeStep::Month.floor(today()));
-    let first = args.from.unwrap_or_else(|| {
-        data.reports
-            .iter()
-            .map(|r| TimeStep::Month.floor(r.observed_at.date()))
-            .min()
-            .unwrap_or(last)
-    });
-    if first > last {
-        return Err(BadInput(format!("--from {first} is after --to {last}")).into());
-    }
-    let level = args.level.unwrap_or_else(|| {
-        data.targets
-            .iter()
-            .find(|t| t.area_id == area.id)
-            .map_or(child_level(area.level), |t| t.level)
-    });
-    let params: StatusParams = args.params.into();
-    let table = data.statuses(first, last, &params)?;
-    // Declarations may have moved the table's first month earlier; charts show first..last.
-    let table = clip(table, first);
-    Ok(match args.kind {
-        Kind::Trend => Chart::Trend(TrendChart::from_table(
-            &area.name,
-            &table,
-            ai,
-            &data.reports,
-        )),
-        Kind::Targets => Chart::Targets(TargetChart::from_table(
-            area,
-            level,
-            &table,
-            &data.areas,
-            &data.targets,
-        )),
-        Kind::Status => {
-            let children = descendants_at(&data.areas, &area.id, level);
-            let mut counts = vec![[0u32; 5]; table.months.len()];
-            for c in &children {
-                if let Some(tl) = table.area(&c.id) {
-                    for (i, s) in tl.months.iter().enumerate() {
-                        counts[i][s.status.index()] += 1;
-                    }
-                }
-            }
-            Chart::Status(StatusChart {
-                scope: format!("{} – {}", area.name, level_name(level, args.lang)),
-                months: table.months.clone(),
-                counts,
-            })
+impl From<Kind> for ChartKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Trend => ChartKind::Trend,
+            Kind::Targets => ChartKind::Targets,
+            Kind::Status => ChartKind::Status,
+            Kind::Emerging => ChartKind::Emerging,
         }
-        Kind::Emerging => emerging_chart(data, area, level, args)?,
-    })
-}
-
-fn clip(mut t: StatusTable, first: NaiveDate) -> StatusTable {
-    let skip = t.months.iter().take_while(|m| **m < first).count();
-    t.months.drain(..skip);
-    for a in &mut t.areas {
-        a.months.drain(..skip.min(a.months.len()));
     }
-    t
 }
 
-fn emerging_chart(
-    data: &Dataset,
-    area: &Area,
-    level: AreaLevel,
-    args: &Args,
-) -> anyhow::Result<Chart> {
-    let resolution = h3o::Resolution::try_from(args.res)
+/// The chart's data (pure; used by [`run`]).
+pub fn build(data: &Dataset, args: &Args) -> anyhow::Result<Chart> {
+    let clock = args.clock.clock();
+    let last = args
+        .to
+        .unwrap_or_else(|| TimeStep::Month.floor(clock.data_as_of(data.last_report())));
+    let res = h3o::Resolution::try_from(args.res)
         .map_err(|e| BadInput(format!("--res {}: {e}", args.res)))?;
-    let assigned = assign_reports(std::slice::from_ref(area), &data.reports);
-    let inside: Vec<_> = assigned[0]
-        .iter()
-        .map(|&i| &data.reports[i as usize])
-        .filter(|r| {
-            args.to
-                .is_none_or(|to| r.observed_at.date() < TimeStep::Month.nth(to, 1))
-                && args.from.is_none_or(|f| r.observed_at.date() >= f)
-        })
-        .collect();
-    let points: Vec<geo::Coord<f64>> = inside.iter().map(|r| r.coord()).collect();
-    let times: Vec<_> = inside.iter().map(|r| r.observed_at).collect();
-    let result = emerging(
-        &points,
-        &times,
-        &EmergingParams {
-            resolution,
-            step: TimeStep::Month,
-            k: 1,
-            time_k: 1,
-            alpha: 0.05,
-        },
-    )?;
-    let children = descendants_at(&data.areas, &area.id, level);
-    let rows = children
-        .iter()
-        .map(|c| {
-            let mut counts: Vec<(crate::analysis::emerging::Category, u32)> = Vec::new();
-            for cell in &result.cells {
-                let ll = h3o::LatLng::from(cell.cell);
-                if c.geometry.intersects(&Point::new(ll.lng(), ll.lat())) {
-                    match counts.iter_mut().find(|(k, _)| *k == cell.category) {
-                        Some((_, n)) => *n += 1,
-                        None => counts.push((cell.category, 1)),
-                    }
-                }
-            }
-            EmergingRow {
-                area_name: c.name.clone(),
-                counts,
-            }
-        })
-        .collect();
-    Ok(Chart::Emerging(EmergingChart {
-        scope: area.name.clone(),
-        rows,
-    }))
+    let params: StatusParams = args.params.into();
+    let prog = Programme::build(data.clone(), last, &clock, &params)?;
+    let req = ChartRequest {
+        kind: args.kind.into(),
+        area: Some(args.area.clone()),
+        level: args.level,
+        from: args.from,
+        to: Some(last),
+        res,
+        lang: args.lang,
+    };
+    charts::build(&prog, &req).map_err(|e| match e {
+        e if e.is_bad_input() => BadInput(e.to_string()).into(),
+        e => anyhow::Error::from(e),
+    })
 }

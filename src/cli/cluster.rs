@@ -3,8 +3,8 @@
 use super::input::InputArgs;
 use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
 use super::{bad_param, parse_metres};
-use crate::analysis::dbscan::{DbscanParams, NOISE, dbscan};
-use crate::analysis::hotspots::summarize;
+use crate::analysis::dbscan::{DbscanParams, NOISE};
+use crate::ops::hotspots::cluster;
 use crate::render::geojson::hotspots_features;
 use anyhow::Result;
 use std::io::Write;
@@ -37,15 +37,14 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(reports);
     let params = DbscanParams {
         eps_m: args.eps_m,
         min_pts: args.min_pts as usize,
     };
-    let clustering = rep
-        .time("dbscan", |_| dbscan(&points, &params))
+    let clustered = rep
+        .time("cluster", |_| cluster(reports, &params))
         .map_err(bad_param)?;
-    let hotspots = rep.time("summarize", |_| summarize(reports, &clustering));
+    let (clustering, hotspots) = (&clustered.clustering, &clustered.hotspots);
 
     rep.time("write", |_| -> Result<()> {
         if let Some(out) = labels_out.as_mut() {
@@ -61,7 +60,7 @@ pub fn run(args: Args) -> Result<()> {
             w.flush()?;
         }
         if let Some(out) = geo_out.as_mut() {
-            write_features(out, hotspots_features(&hotspots))?;
+            write_features(out, hotspots_features(hotspots))?;
         }
         Ok(())
     })?;

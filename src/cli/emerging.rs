@@ -3,11 +3,11 @@
 use super::input::InputArgs;
 use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
 use super::{bad_param, parse_resolution};
-use crate::analysis::emerging::{EmergingParams, emerging};
-use crate::render::geojson::{category_name, emerging_features};
+use crate::analysis::emerging::EmergingParams;
+use crate::ops::emerging::{emerging_features, emerging_hotspots};
+use crate::render::geojson::category_name;
 use crate::timestep::TimeStep;
 use anyhow::Result;
-use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -44,8 +44,6 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(reports);
-    let times: Vec<NaiveDateTime> = reports.iter().map(|r| r.observed_at).collect();
     let params = EmergingParams {
         resolution: args.res,
         step: args.step,
@@ -54,12 +52,12 @@ pub fn run(args: Args) -> Result<()> {
         alpha: args.alpha,
     };
     let result = rep
-        .time("emerging", |_| emerging(&points, &times, &params))
+        .time("emerging", |_| emerging_hotspots(reports, &params))
         .map_err(bad_param)?;
 
     rep.time("write", |_| -> Result<()> {
         if let Some(o) = out.as_mut() {
-            write_features(o, emerging_features(&result.cells))?;
+            write_features(o, emerging_features(&result, 0))?;
         }
         Ok(())
     })?;

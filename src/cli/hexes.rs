@@ -3,10 +3,7 @@
 use super::input::InputArgs;
 use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
 use super::{bad_param, parse_resolution};
-use crate::analysis::fdr::fdr_bins;
-use crate::analysis::gistar::gi_star;
-use crate::analysis::hexgrid::study_area;
-use crate::render::geojson::hexes_features;
+use crate::ops::hexes::{HexParams, hex_hotspots};
 use anyhow::Result;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -35,26 +32,20 @@ pub fn run(args: Args) -> Result<()> {
     let mut out = args.out.as_deref().map(create).transpose()?;
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
-    let points = crate::model::coords(&loaded.reports);
-    let grid = rep
-        .time("grid", |_| study_area(&points, None, args.res, args.k))
+    let params = HexParams {
+        res: args.res,
+        k: args.k,
+        fdr: args.fdr,
+    };
+    let hexes = rep
+        .time("gistar", |_| hex_hotspots(&loaded.reports, &params))
         .map_err(bad_param)?;
-    let gi = rep.time("gistar", |_| gi_star(&grid));
-    let bins = args.fdr.then(|| {
-        let z: Vec<f64> = gi.iter().map(|g| g.z).collect();
-        let p: Vec<f64> = gi.iter().map(|g| g.p).collect();
-        fdr_bins(&z, &p)
-    });
-    let bin_of = |i: usize| bins.as_ref().map_or(gi[i].bin, |b| b[i]);
-    let hot = (0..gi.len()).filter(|&i| bin_of(i) > 0).count();
-    let cold = (0..gi.len()).filter(|&i| bin_of(i) < 0).count();
+    let grid = &hexes.grid;
+    let (hot, cold) = (hexes.hot(), hexes.cold());
 
     rep.time("write", |_| -> Result<()> {
         if let Some(o) = out.as_mut() {
-            write_features(
-                o,
-                hexes_features(&grid.cells, &grid.counts, &gi, bins.as_deref()),
-            )?;
+            write_features(o, hexes.features(0))?;
         }
         Ok(())
     })?;

@@ -2,7 +2,9 @@
 //! `hotspot import undo BATCH`: loads validated files into the store as one batch each (all
 //! rows or none), lists batches and undoes them.
 
+use super::clock_arg::TzArg;
 use super::db_arg::DbArg;
+use super::output::{OutputArgs, Progress, Reporter};
 use crate::cli::exit::BadInput;
 use crate::ingest::{IngestOptions, Parsed};
 use crate::store::{ImportKind, ImportMeta, ImportRecord, OnConflict, Store, StoreError};
@@ -36,7 +38,11 @@ pub enum ImportCommand {
         json: bool,
     },
     /// Undoes a batch: removes what it inserted and restores what it updated.
-    Undo { batch: i64 },
+    Undo {
+        batch: i64,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -49,12 +55,13 @@ pub struct FileArgs {
     /// Import even if this exact file was imported before.
     #[arg(long)]
     pub force: bool,
-    /// Zone that RFC 3339 times with an offset are converted to.
-    #[arg(long, default_value = "+07:00")]
-    pub tz: String,
+    #[command(flatten)]
+    pub tz: TzArg,
     /// Recorded as the importing user.
     #[arg(long, env = "USER", default_value = "cli")]
     pub by: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,16 +85,21 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let store = args.db.open().await?;
     match args.command {
         ImportCommand::List { json } => list(store.as_ref(), json).await,
-        ImportCommand::Undo { batch } => {
+        ImportCommand::Undo { batch, output } => {
+            let mut rep = Reporter::new("import undo", output);
             let r = store.undo_import(batch).await?;
-            println!(
-                "undone batch {}: {} {} ({} inserted rows removed, {} updated rows restored)",
-                r.batch,
-                crate::store::import_kind_name(r.kind),
-                r.file_name,
-                r.inserted,
-                r.updated
-            );
+            rep.set("batch", serde_json::to_value(&r)?);
+            if !rep.quiet() {
+                println!(
+                    "undone batch {}: {} {} ({} inserted rows removed, {} updated rows restored)",
+                    r.batch,
+                    r.kind.as_str(),
+                    r.file_name,
+                    r.inserted,
+                    r.updated
+                );
+            }
+            rep.finish();
             Ok(())
         }
         ImportCommand::Reports(f) => import(store.as_ref(), ImportKind::Reports, f).await,
@@ -109,7 +121,7 @@ async fn list(store: &dyn Store, json: bool) -> anyhow::Result<()> {
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r.batch,
-            crate::store::import_kind_name(r.kind),
+            r.kind.as_str(),
             r.file_name,
             r.inserted,
             r.updated,
@@ -126,10 +138,13 @@ async fn list(store: &dyn Store, json: bool) -> anyhow::Result<()> {
 }
 
 async fn import(store: &dyn Store, kind: ImportKind, f: FileArgs) -> anyhow::Result<()> {
+    let mut rep = Reporter::new("import", f.output);
+    // A spinner on a terminal while a large file is read, validated and stored.
+    let progress = Progress::start(&rep, "importing");
     let bytes = crate::ingest::read_source(&f.file)?;
     let name = crate::ingest::display_name(&f.file);
     let opts = IngestOptions {
-        tz: crate::ingest::parse_tz(&f.tz).map_err(|e| BadInput(format!("--tz: {e}")))?,
+        tz: f.tz.tz,
         ..IngestOptions::default()
     };
     let meta = ImportMeta {
@@ -167,7 +182,12 @@ async fn import(store: &dyn Store, kind: ImportKind, f: FileArgs) -> anyhow::Res
         ImportKind::Plans => unreachable!("plans are not a subcommand"),
     };
     let record = result.map_err(|e| locate(e, &name, &lines))?;
-    print_record(&record);
+    progress.finish();
+    rep.set("batch", serde_json::to_value(&record)?);
+    if !rep.quiet() {
+        print_record(&record);
+    }
+    rep.finish();
     Ok(())
 }
 
@@ -211,7 +231,7 @@ fn print_record(r: &ImportRecord) {
     println!(
         "batch {}: {} {}: {} inserted, {} updated, {} skipped",
         r.batch,
-        crate::store::import_kind_name(r.kind),
+        r.kind.as_str(),
         r.file_name,
         r.inserted,
         r.updated,

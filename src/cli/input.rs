@@ -1,13 +1,14 @@
 //! Where a command's reports come from: `--input FILE` (CSV or GeoJSON, `-` = stdin) or
 //! `--db URL`, narrowed by `--from/--to`, `--kind`, `--bbox` and `--area`.
 
+use super::clock_arg::TzArg;
 use super::exit::BadInput;
 use crate::ingest::{self, IngestOptions, Parsed, Rejected};
 use crate::model::{Report, ReportKind, Site};
 use crate::render::atomic::AtomicOutput;
 use crate::store::ReportFilter;
 use anyhow::{Context, Result};
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use std::io::Write;
 
 /// Input options shared by every analysis subcommand.
@@ -25,9 +26,8 @@ pub struct InputArgs {
     /// Read reports from a store instead: `sqlite://PATH` or `postgres://…`.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
-    /// Zone that timestamps with an offset are converted to.
-    #[arg(long, default_value = "+07:00", value_parser = ingest::parse_tz, allow_hyphen_values = true)]
-    pub tz: FixedOffset,
+    #[command(flatten)]
+    pub tz: TzArg,
     /// Drop invalid rows instead of failing (see --rejects).
     #[arg(long)]
     pub skip_invalid: bool,
@@ -44,40 +44,14 @@ pub struct InputArgs {
     #[arg(long, value_delimiter = ',', value_name = "KINDS")]
     pub kind: Vec<ReportKind>,
     /// Only reports inside min_lon,min_lat,max_lon,max_lat.
-    #[arg(long, value_parser = parse_bbox, value_name = "BBOX", allow_hyphen_values = true)]
+    #[arg(long, value_name = "BBOX", allow_hyphen_values = true)]
     pub bbox: Option<Bbox>,
     /// Only reports inside this area (and its child areas); needs --db.
     #[arg(long, value_name = "AREA_ID", requires = "db")]
     pub area: Option<String>,
 }
 
-/// `[min_lon, min_lat, max_lon, max_lat]`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bbox(pub [f64; 4]);
-
-/// Parses `min_lon,min_lat,max_lon,max_lat`.
-pub fn parse_bbox(s: &str) -> Result<Bbox, String> {
-    let v: Vec<f64> = s
-        .split(',')
-        .map(|x| x.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| format!("{s:?} is not min_lon,min_lat,max_lon,max_lat"))?;
-    match v.as_slice() {
-        &[a, b, c, d]
-            if a <= c
-                && b <= d
-                && (-180.0..=180.0).contains(&a)
-                && (-180.0..=180.0).contains(&c)
-                && (-90.0..=90.0).contains(&b)
-                && (-90.0..=90.0).contains(&d) =>
-        {
-            Ok(Bbox([a, b, c, d]))
-        }
-        _ => Err(format!(
-            "{s:?} is not min_lon,min_lat,max_lon,max_lat (in range, min ≤ max)"
-        )),
-    }
-}
+pub use crate::model::Bbox;
 
 /// Reports ready for analysis.
 #[derive(Debug)]
@@ -94,7 +68,7 @@ pub struct Loaded {
 impl InputArgs {
     pub fn ingest_options(&self) -> IngestOptions {
         IngestOptions {
-            tz: self.tz,
+            tz: self.tz.tz,
             skip_invalid: self.skip_invalid,
         }
     }
@@ -210,7 +184,7 @@ pub fn load_sites(path: Option<&str>, args: &InputArgs) -> Result<Vec<Site>> {
     match (path, &args.db) {
         (Some(p), _) => {
             let opts = IngestOptions {
-                tz: args.tz,
+                tz: args.tz.tz,
                 skip_invalid: false,
             };
             Ok(ingest::read_sites(p, &opts)?.rows)
@@ -244,12 +218,12 @@ mod tests {
     #[test]
     fn bbox_parsing() {
         assert_eq!(
-            parse_bbox("106,10,107,11").unwrap().0,
+            "106,10,107,11".parse::<Bbox>().unwrap().0,
             [106.0, 10.0, 107.0, 11.0]
         );
-        assert!(parse_bbox("107,10,106,11").is_err());
-        assert!(parse_bbox("1,2,3").is_err());
-        assert!(parse_bbox("-181,0,0,1").is_err());
+        assert!("107,10,106,11".parse::<Bbox>().is_err());
+        assert!("1,2,3".parse::<Bbox>().is_err());
+        assert!("-181,0,0,1".parse::<Bbox>().is_err());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use super::input::InputArgs;
 use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
 use super::{bad_param, parse_metres, parse_resolution};
-use crate::analysis::kde::{KdeParams, kde};
-use crate::model::{KIND_COUNT, ReportKind};
+use crate::analysis::kde::KdeParams;
+use crate::model::KindWeights;
+use crate::ops::kde::density;
 use crate::render::geojson::kde_features;
 use anyhow::Result;
 
@@ -28,27 +29,9 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-/// A weight per report kind, indexed by `ReportKind::index`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct KindWeights(pub [f64; KIND_COUNT]);
-
-/// Parses `kind=weight,…` (weights finite and ≥ 0; unnamed kinds weigh 1).
+/// `--weights`: parsed by [`KindWeights`]'s `FromStr`.
 pub fn parse_weights(s: &str) -> Result<KindWeights, String> {
-    let mut w = [1.0; KIND_COUNT];
-    for part in s.split(',').filter(|p| !p.trim().is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| format!("{part:?} is not KIND=WEIGHT"))?;
-        let kind: ReportKind = k.parse().map_err(|e| format!("{e}"))?;
-        let v: f64 = v
-            .trim()
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| format!("{v:?} is not a weight ≥ 0"))?;
-        w[kind.index()] = v;
-    }
-    Ok(KindWeights(w))
+    s.parse()
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -58,16 +41,14 @@ pub fn run(args: Args) -> Result<()> {
 
     let loaded = rep.time("read", |_| args.input.load(rejects.as_mut()))?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(reports);
-    let weights: Option<Vec<f64>> = args
-        .weights
-        .map(|w| reports.iter().map(|r| w.0[r.kind.index()]).collect());
     let params = KdeParams {
         bandwidth_m: args.bandwidth_m,
         resolution: args.res,
     };
     let cells = rep
-        .time("kde", |_| kde(&points, weights.as_deref(), &params))
+        .time("kde", |_| {
+            density(reports, args.weights.as_ref().map(|w| &w.0), &params, 0)
+        })
         .map_err(bad_param)?;
     let max = cells.iter().map(|c| c.density).fold(0.0, f64::max);
 

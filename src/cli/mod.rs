@@ -4,6 +4,7 @@
 //! Every subcommand lives in its own file with an `Args` struct and a `run` function; add
 //! new ones to [`Command`] and [`run`].
 pub mod chart;
+pub mod clock_arg;
 pub mod cluster;
 pub mod db;
 pub mod db_arg;

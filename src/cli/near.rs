@@ -4,11 +4,11 @@
 use super::input::{InputArgs, load_sites};
 use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
 use super::{bad_param, parse_metres};
-use crate::analysis::dbscan::{DbscanParams, dbscan};
-use crate::analysis::hotspots::summarize;
-use crate::analysis::proximity::{SiteProximity, reports_near_sites, sites_near_hotspots};
-use crate::index::PointIndex;
-use crate::model::{Site, SiteKind};
+use crate::analysis::dbscan::DbscanParams;
+use crate::analysis::proximity::{SiteProximity, sites_near_hotspots};
+use crate::model::Site;
+use crate::ops::hotspots::cluster;
+use crate::ops::near::near_sites;
 use crate::render::geojson::{hotspot_feature_with_sites, near_feature};
 use anyhow::Result;
 use std::io::Write;
@@ -40,30 +40,6 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-/// Schools, boarding houses and industrial zones are the places the campaign protects first.
-fn priority(kind: SiteKind) -> u8 {
-    match kind {
-        SiteKind::School | SiteKind::BoardingHouse | SiteKind::IndustrialZone => 0,
-        _ => 1,
-    }
-}
-
-/// Priority kinds first, then most reports within the distance, then nearest, then id.
-pub fn sort_for_planners(sites: &[Site], prox: &mut [SiteProximity]) {
-    prox.sort_by(|a, b| {
-        let (sa, sb) = (&sites[a.site], &sites[b.site]);
-        priority(sa.kind)
-            .cmp(&priority(sb.kind))
-            .then(b.reports.len().cmp(&a.reports.len()))
-            .then(
-                a.nearest_m
-                    .unwrap_or(f64::INFINITY)
-                    .total_cmp(&b.nearest_m.unwrap_or(f64::INFINITY)),
-            )
-            .then(sa.id.cmp(&sb.id))
-    });
-}
-
 pub fn run(args: Args) -> Result<()> {
     let mut rep = Reporter::new("near", args.output);
     let mut rejects = args.input.rejects_output()?;
@@ -74,12 +50,7 @@ pub fn run(args: Args) -> Result<()> {
         load_sites(args.sites.as_deref(), &args.input)
     })?;
     let reports = &loaded.reports;
-    let points = crate::model::coords(reports);
-    let index = rep.time("index", |_| PointIndex::build(&points));
-    let mut prox = rep.time("proximity", |_| {
-        reports_near_sites(&sites, reports, &index, args.within_m)
-    });
-    sort_for_planners(&sites, &mut prox);
+    let prox = rep.time("proximity", |_| near_sites(reports, &sites, args.within_m));
 
     let hotspots = match args.eps_m {
         Some(eps_m) => {
@@ -87,10 +58,10 @@ pub fn run(args: Args) -> Result<()> {
                 eps_m,
                 min_pts: args.min_pts as usize,
             };
-            let clustering = rep
-                .time("dbscan", |_| dbscan(&points, &params))
-                .map_err(bad_param)?;
-            let hs = summarize(reports, &clustering);
+            let hs = rep
+                .time("cluster", |_| cluster(reports, &params))
+                .map_err(bad_param)?
+                .hotspots;
             let near = sites_near_hotspots(&hs, &sites, args.within_m);
             Some((hs, near))
         }
@@ -182,6 +153,8 @@ pub fn table(sites: &[Site], prox: &[SiteProximity], top: usize, within_m: f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SiteKind;
+    use crate::ops::near::sort_for_planners;
 
     fn site(id: &str, kind: SiteKind) -> Site {
         Site {

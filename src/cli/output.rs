@@ -3,7 +3,7 @@
 //! commit of every output file at the very end.
 
 use crate::render::atomic::AtomicOutput;
-use crate::render::geojson::FeatureWriter;
+use crate::render::geojson::write_collection;
 use anyhow::{Context, Result};
 use geojson::Feature;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -157,13 +157,7 @@ pub fn write_features(
     out: &mut AtomicOutput,
     features: impl IntoIterator<Item = Feature>,
 ) -> Result<usize> {
-    let mut w = FeatureWriter::new(out)?;
-    for f in features {
-        w.write(&f)?;
-    }
-    let n = w.count();
-    w.finish()?;
-    Ok(n)
+    Ok(write_collection(out, features)?)
 }
 
 /// Makes every output visible, only once the whole command has succeeded.

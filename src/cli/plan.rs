@@ -1,8 +1,8 @@
 //! `hotspot plan add|list|update|done|delete`: "6 clears" action plans over the store.
 
+use super::clock_arg::ClockArgs;
 use super::db_arg::DbArg;
 use super::exit::BadInput;
-use super::status::today;
 use crate::lifecycle::{hotspots_without_plan, overdue, validate_plan};
 use crate::model::{ActionPlan, PlanState, PlanSubject};
 use crate::store::{self, PlanInput};
@@ -15,6 +15,9 @@ pub struct Args {
     /// Who makes the change (recorded with the plan).
     #[arg(long, global = true, env = "USER", default_value = "cli")]
     pub by: String,
+    /// `--as-of`: judge deadlines (overdue, "before today") as of this date.
+    #[command(flatten)]
+    pub clock: ClockArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -237,7 +240,7 @@ async fn fetch(store: &dyn store::Store, id: i64) -> anyhow::Result<ActionPlan> 
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let store = args.db.open().await?;
-    let today = today();
+    let today = args.clock.clock().today();
     match &args.command {
         Command::Add { subject, clears } => {
             let plan = new_plan(subject, clears, today)?;

@@ -1,12 +1,12 @@
 //! `hotspot progress --area ID`: each target of an area, actual share vs target, on track
 //! or behind, and the child areas still not clean.
 
+use super::clock_arg::ClockArgs;
 use super::db_arg::DbArg;
 use super::exit::BadInput;
-use super::status::{Dataset, ParamArgs, today};
-use crate::lifecycle::{StatusParams, TargetProgress, target_progress};
-use crate::timestep::TimeStep;
-use chrono::NaiveDate;
+use super::status::{Dataset, ParamArgs};
+use crate::lifecycle::{StatusParams, TargetProgress};
+use crate::ops::programme::Programme;
 use serde_json::json;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -16,18 +16,18 @@ pub struct Args {
     /// Area whose targets to report (e.g. P-ANCUU).
     #[arg(long)]
     pub area: String,
-    /// Evaluate as of this date (default: today, +07:00).
-    #[arg(long)]
-    pub today: Option<NaiveDate>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub params: ParamArgs,
+    /// `--as-of` (alias `--today`): evaluate as of this date (default: the last report's day).
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let data = Dataset::load(&args.db.url).await?;
+    let data = super::status::load_dataset(&args.db).await?;
     print!("{}", render(&data, &args)?);
     Ok(())
 }
@@ -40,24 +40,11 @@ pub fn render(data: &Dataset, args: &Args) -> anyhow::Result<String> {
         .iter()
         .find(|a| a.id == args.area)
         .ok_or_else(|| BadInput(format!("area {:?} not found", args.area)))?;
-    let today = args.today.unwrap_or_else(today);
-    let last = TimeStep::Month.floor(today);
-    let first = data
-        .reports
-        .iter()
-        .map(|r| TimeStep::Month.floor(r.observed_at.date()))
-        .min()
-        .unwrap_or(last)
-        .min(last);
+    let clock = args.clock.clock();
+    let today = clock.data_as_of(data.last_report());
     let params: StatusParams = args.params.into();
-    let table = data.statuses(first, last, &params)?;
-    let targets: Vec<_> = data
-        .targets
-        .iter()
-        .filter(|t| t.area_id == area.id)
-        .cloned()
-        .collect();
-    let progress = target_progress(&table, &data.areas, &targets, today);
+    let prog = Programme::build(data.clone(), today, &clock, &params)?;
+    let progress = prog.progress(&area.id, today)?;
     if args.json {
         let v = json!({"area_id": area.id, "name": area.name, "as_of": today, "targets": progress});
         return Ok(serde_json::to_string_pretty(&v)? + "\n");

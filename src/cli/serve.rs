@@ -1,5 +1,6 @@
 //! `hotspot serve`: the HTTP API, OGC API – Features and the web map on one port.
 
+use super::clock_arg::ClockArgs;
 use super::db_arg::DbArg;
 use std::time::Duration;
 
@@ -38,9 +39,9 @@ pub struct ServeArgs {
     /// Memory for cached layers, MiB.
     #[arg(long, default_value_t = 512)]
     pub cache_mib: usize,
-    /// Zone of uploaded timestamps with an offset (converted to local civil time).
-    #[arg(long, default_value = "+07:00")]
-    pub tz: String,
+    /// Programme zone (uploaded times, "today") and `--as-of` date of every answer.
+    #[command(flatten)]
+    pub clock: ClockArgs,
     /// A streaming standby of the --db PostGIS for layer and OGC reads (postgres://…).
     #[arg(long = "db-read", value_name = "URL", env = "HOTSPOT_DB_READ")]
     pub db_read: Option<String>,
@@ -67,9 +68,6 @@ impl ServeArgs {
     }
 
     pub fn config(&self) -> anyhow::Result<ServerConfig> {
-        let tz: chrono::FixedOffset = self.tz.parse().map_err(|_| {
-            crate::cli::exit::BadInput(format!("--tz {:?}: expected ±HH:MM", self.tz))
-        })?;
         Ok(ServerConfig {
             open: self.open,
             min_count: self.min_count,
@@ -78,7 +76,7 @@ impl ServeArgs {
             max_limit: self.max_limit,
             cors_origin: self.cors.clone(),
             cache_bytes: self.cache_mib << 20,
-            tz,
+            clock: self.clock.clock(),
         })
     }
 }

@@ -1,13 +1,12 @@
 //! `hotspot status`: computed area statuses of one month, declared statuses beside them, and
 //! the declared-clean areas the data contradicts.
 
+use super::clock_arg::ClockArgs;
 use super::db_arg::DbArg;
-use crate::lifecycle::discrepancy::check_declarations;
-use crate::lifecycle::{Discrepancy, StatusInput, StatusParams, StatusTable, area_statuses};
-use crate::model::{Area, AreaLevel, AreaStatus, Declaration, Report, Target};
-use crate::store::{self, ReportFilter};
+use crate::lifecycle::{Discrepancy, StatusParams};
+use crate::model::{AreaLevel, AreaStatus};
+use crate::ops::programme::{Programme, StatusRow};
 use crate::timestep::TimeStep;
-use anyhow::Context;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -18,7 +17,7 @@ pub struct Args {
     /// Which areas to list.
     #[arg(long, default_value = "residential_group")]
     pub level: AreaLevel,
-    /// Month to report, YYYY-MM (default: the current month).
+    /// Month to report, YYYY-MM (default: the month of --as-of, else of the last report).
     #[arg(long, value_parser = parse_month)]
     pub month: Option<NaiveDate>,
     /// Print JSON instead of a table.
@@ -26,6 +25,8 @@ pub struct Args {
     pub json: bool,
     #[command(flatten)]
     pub params: ParamArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 /// The status thresholds as command-line options (defaults from [`StatusParams`]).
@@ -65,124 +66,36 @@ pub fn parse_month(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{s:?} is not a month (YYYY-MM)"))
 }
 
-/// The current local date at +07:00.
-pub fn today() -> NaiveDate {
-    let tz = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
-    chrono::Utc::now().with_timezone(&tz).date_naive()
-}
+pub use crate::ops::programme::Dataset;
 
-/// What the lifecycle commands read from the store.
-#[derive(Debug, Clone, Default)]
-pub struct Dataset {
-    pub areas: Vec<Area>,
-    pub reports: Vec<Report>,
-    pub declarations: Vec<Declaration>,
-    pub targets: Vec<Target>,
-}
-
-impl Dataset {
-    pub async fn load(db: &str) -> anyhow::Result<Dataset> {
-        let store = store::open(db)
-            .await
-            .with_context(|| format!("opening {db}"))?;
-        Ok(Dataset {
-            areas: store.areas(None).await?,
-            reports: store.reports(&ReportFilter::default()).await?,
-            declarations: store.declarations().await?,
-            targets: store.targets().await?,
-        })
-    }
-
-    /// Statuses of every area from the earliest of `first`, any declaration and any report
-    /// to `last` (so `since` goes back to the start of the data, and every declaration's
-    /// period is covered).
-    pub fn statuses(
-        &self,
-        first: NaiveDate,
-        last: NaiveDate,
-        params: &StatusParams,
-    ) -> anyhow::Result<StatusTable> {
-        let first = self
-            .declarations
-            .iter()
-            .map(|d| TimeStep::Month.floor(d.declared_at))
-            .chain(
-                self.reports
-                    .iter()
-                    .map(|r| TimeStep::Month.floor(r.observed_at.date())),
-            )
-            .chain([first])
-            .min()
-            .unwrap_or(first)
-            .min(last);
-        let input = StatusInput {
-            areas: &self.areas,
-            reports: &self.reports,
-            registrations: &[],
-            significant: &[],
-        };
-        Ok(area_statuses(&input, first, last, params)?)
-    }
+/// Everything the programme commands read, from the store named by `--db`.
+pub async fn load_dataset(db: &DbArg) -> anyhow::Result<Dataset> {
+    let store = db.open().await?;
+    Ok(Dataset::load(store.as_ref()).await?)
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let data = Dataset::load(&args.db.url).await?;
+    let data = load_dataset(&args.db).await?;
     print!("{}", render(&data, &args)?);
     Ok(())
 }
 
 /// The status report of `args.month` as text or JSON (pure; used by [`run`]).
 pub fn render(data: &Dataset, args: &Args) -> anyhow::Result<String> {
-    let month = args.month.unwrap_or_else(|| TimeStep::Month.floor(today()));
+    let clock = args.clock.clock();
+    let month = args
+        .month
+        .unwrap_or_else(|| TimeStep::Month.floor(clock.data_as_of(data.last_report())));
     let params: StatusParams = args.params.into();
-    let table = data.statuses(month, month, &params)?;
-    let checks = check_declarations(&table, &data.reports, &data.declarations);
-    let rows: Vec<Row> = data
-        .areas
-        .iter()
-        .zip(&table.areas)
-        .filter(|(a, _)| a.level == args.level)
-        .filter_map(|(a, tl)| {
-            let s = tl.at(month)?;
-            let declared = data
-                .declarations
-                .iter()
-                .filter(|d| d.area_id == a.id && d.declared_at < TimeStep::Month.nth(month, 1))
-                .max_by_key(|d| d.declared_at);
-            Some(Row {
-                area: a,
-                status: s.status,
-                since: s.since,
-                window_reports: s.window_reports,
-                deciding: s
-                    .deciding
-                    .iter()
-                    .map(|&i| data.reports[i as usize].id.clone())
-                    .collect(),
-                declared,
-            })
-        })
-        .collect();
-    let level_ids: Vec<&str> = rows.iter().map(|r| r.area.id.as_str()).collect();
-    let flagged: Vec<&Discrepancy> = checks
-        .iter()
-        .filter(|c| c.contradicted && level_ids.contains(&c.area_id.as_str()))
-        .collect();
+    let prog = Programme::build(data.clone(), month, &clock, &params)?;
+    let rows = prog.status_rows(args.level, month);
+    let flagged = prog.contradicted(&rows);
     if args.json {
         return Ok(serde_json::to_string_pretty(&json_report(
-            data, month, args.level, &rows, &flagged,
+            &prog, month, args.level, &rows, &flagged,
         ))? + "\n");
     }
-    Ok(text_report(data, month, args.level, &rows, &flagged))
-}
-
-struct Row<'a> {
-    area: &'a Area,
-    status: AreaStatus,
-    since: NaiveDate,
-    window_reports: u32,
-    deciding: Vec<String>,
-    declared: Option<&'a Declaration>,
+    Ok(text_report(&prog, month, args.level, &rows, &flagged))
 }
 
 fn ym(d: NaiveDate) -> String {
@@ -194,17 +107,11 @@ fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(n)))
 }
 
-fn report_ids(data: &Dataset, idx: &[u32]) -> Vec<String> {
-    idx.iter()
-        .map(|&i| data.reports[i as usize].id.clone())
-        .collect()
-}
-
 fn text_report(
-    data: &Dataset,
+    prog: &Programme,
     month: NaiveDate,
     level: AreaLevel,
-    rows: &[Row<'_>],
+    rows: &[StatusRow<'_>],
     flagged: &[&Discrepancy],
 ) -> String {
     let mut s = format!(
@@ -269,17 +176,17 @@ fn text_report(
                 (Some(m), None) => format!("not drug-free from {}", ym(m)),
                 _ => "reports after the declaration".into(),
             },
-            report_ids(data, &f.contradicting_reports).join(", ")
+            prog.report_ids(&f.contradicting_reports).join(", ")
         );
     }
     s
 }
 
 fn json_report(
-    data: &Dataset,
+    prog: &Programme,
     month: NaiveDate,
     level: AreaLevel,
-    rows: &[Row<'_>],
+    rows: &[StatusRow<'_>],
     flagged: &[&Discrepancy],
 ) -> Value {
     json!({
@@ -304,7 +211,7 @@ fn json_report(
             "computed_at_declaration": f.computed_at_declaration,
             "computed_latest": f.computed_latest,
             "first_contradicted": f.first_contradicted.map(ym),
-            "contradicting_reports": report_ids(data, &f.contradicting_reports),
+            "contradicting_reports": prog.report_ids(&f.contradicting_reports),
         })).collect::<Vec<_>>(),
     })
 }

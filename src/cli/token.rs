@@ -4,7 +4,7 @@ use super::db_arg::DbArg;
 use clap::{Args, Subcommand};
 
 use crate::cli::exit::BadInput;
-use crate::server::auth::{new_token, parse_role, role_name, token_hash};
+use crate::server::auth::{new_token, token_hash};
 
 #[derive(Debug, Clone, Args)]
 pub struct TokenArgs {
@@ -35,7 +35,7 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
     let store = args.db.open().await?;
     match args.command {
         TokenCommand::Create { role, name } => {
-            let r = parse_role(&role).ok_or_else(|| {
+            let r = role.parse::<crate::model::Role>().ok().ok_or_else(|| {
                 BadInput(format!(
                     "--role {role:?}: expected viewer, analyst or admin"
                 ))
@@ -51,7 +51,7 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
                 "token {} ({}, {}) created; it is shown only now:",
                 rec.id,
                 rec.name,
-                role_name(rec.role)
+                rec.role.as_str()
             );
             println!("{token}");
         }
@@ -62,7 +62,7 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
                     "{}\t{}\t{}\t{}\t{}",
                     t.id,
                     t.name,
-                    role_name(t.role),
+                    t.role.as_str(),
                     t.created_at.format("%Y-%m-%dT%H:%M:%S"),
                     t.revoked
                 );

@@ -70,7 +70,7 @@ mod source;
 pub use datetime::{parse_observed_at, parse_tz};
 pub use source::{SourceFormat, read_source, source_format};
 
-use crate::model::{Area, Report, Site};
+use crate::model::{Area, LonLat, Report, Site};
 use chrono::FixedOffset;
 
 /// How to read an input file.
@@ -185,12 +185,15 @@ pub(crate) fn check_lon_lat(lon: f64, lat: f64) -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// The range check of [`LonLat`] (the one place it lives), as `(column, message)`.
 pub(crate) fn check_lon(lon: f64) -> Option<(&'static str, String)> {
-    (!lon.is_finite() || !(-180.0..=180.0).contains(&lon))
-        .then(|| ("lon", format!("{lon} is not a longitude in [-180, 180]")))
+    LonLat::check_lon(lon)
+        .err()
+        .map(|e| (e.field(), e.to_string()))
 }
 
 pub(crate) fn check_lat(lat: f64) -> Option<(&'static str, String)> {
-    (!lat.is_finite() || !(-90.0..=90.0).contains(&lat))
-        .then(|| ("lat", format!("{lat} is not a latitude in [-90, 90]")))
+    LonLat::check_lat(lat)
+        .err()
+        .map(|e| (e.field(), e.to_string()))
 }

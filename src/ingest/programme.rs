@@ -14,8 +14,8 @@
 
 use super::{IngestError, MAX_LISTED_PROBLEMS, Problem};
 use crate::lifecycle::validate_plan;
+use crate::model::PlanInput;
 use crate::model::{AreaLevel, AreaStatus, Declaration, PlanState, PlanSubject, Target};
-use crate::store::PlanInput;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::io::Read;

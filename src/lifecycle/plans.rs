@@ -1,7 +1,7 @@
 //! "6 clears" (6 rõ) action plans: input validation, overdue plans, hotspots without a plan.
 
+use crate::model::PlanInput;
 use crate::model::{ActionPlan, PlanState, PlanSubject};
-use crate::store::PlanInput;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::HashSet;

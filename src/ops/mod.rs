@@ -6,3 +6,17 @@
 //! `server/` parses a request, calls the same function (off the async runtime) and renders
 //! it. A new analysis lands here once: `analysis/` holds its pure kernel, `ops/` composes
 //! kernels into the job, and the two front ends stay adapters.
+
+pub mod charts;
+pub mod clock;
+pub mod emerging;
+pub mod error;
+pub mod export;
+pub mod hexes;
+pub mod hotspots;
+pub mod kde;
+pub mod near;
+pub mod programme;
+
+pub use clock::Clock;
+pub use error::{OpsError, OpsResult};

@@ -132,6 +132,30 @@ pub fn render_rgb(chart: &Chart, lang: Lang, size: (u32, u32)) -> Result<Vec<u8>
     Ok(buf)
 }
 
+/// The chart as a PNG file's bytes.
+pub fn render_png(chart: &Chart, lang: Lang, size: (u32, u32)) -> Result<Vec<u8>, ChartError> {
+    use image::ImageEncoder;
+    let rgb = render_rgb(chart, lang, size)?;
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(&rgb, size.0, size.1, image::ColorType::Rgb8)
+        .map_err(plot)?;
+    Ok(out)
+}
+
+/// The chart as PNG or SVG bytes.
+pub fn render_bytes(
+    chart: &Chart,
+    lang: Lang,
+    format: Format,
+    size: (u32, u32),
+) -> Result<Vec<u8>, ChartError> {
+    match format {
+        Format::Png => render_png(chart, lang, size),
+        Format::Svg => Ok(render_svg(chart, lang, size)?.into_bytes()),
+    }
+}
+
 /// Writes the chart to `path` as PNG or SVG (by extension), atomically.
 pub fn write_chart(
     chart: &Chart,
@@ -139,38 +163,16 @@ pub fn write_chart(
     path: &Path,
     size: (u32, u32),
 ) -> Result<(), ChartError> {
+    use std::io::Write;
     let format = Format::from_path(path)?;
-    register_fonts();
+    let bytes = render_bytes(chart, lang, format, size)?;
     let io = |source| ChartError::Io {
         file: path.display().to_string(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let suffix = match format {
-        Format::Png => ".png",
-        Format::Svg => ".svg",
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".chart-")
-        .suffix(suffix)
-        .tempfile_in(dir)
-        .map_err(io)?;
-    match format {
-        Format::Svg => {
-            let svg = render_svg(chart, lang, size)?;
-            std::fs::write(tmp.path(), svg).map_err(io)?;
-        }
-        Format::Png => {
-            let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
-            chart.draw(&root, lang)?;
-            root.present().map_err(plot)?;
-        }
-    }
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    let mut out = super::atomic::AtomicOutput::create(&path.to_string_lossy()).map_err(io)?;
+    out.write_all(&bytes).map_err(io)?;
+    out.commit().map_err(io)
 }
 
 fn plot<E: std::fmt::Display>(e: E) -> ChartError {

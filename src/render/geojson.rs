@@ -35,6 +35,30 @@ pub fn iso_local(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
+/// `f` with a string id (the server identifies every feature, e.g. by H3 cell or hotspot id).
+pub fn with_id(mut f: Feature, id: impl Into<String>) -> Feature {
+    f.id = Some(geojson::feature::Id::String(id.into()));
+    f
+}
+
+/// `f` with the members of the `json!({...})` object `extra` added to (or replacing) its
+/// properties.
+pub fn with_properties(mut f: Feature, extra: Value) -> Feature {
+    if let Value::Object(extra) = extra {
+        for (k, v) in extra {
+            f.set_property(k, v);
+        }
+    }
+    f
+}
+
+/// A FeatureCollection with its bbox, serialised in memory by [`write_collection`] (the server's layer bodies).
+pub fn collection_json(features: Vec<Feature>) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_collection(&mut out, features).expect("writing to memory cannot fail");
+    out
+}
+
 // ---------------------------------------------------------------------------------------
 // Geometry conversion
 // ---------------------------------------------------------------------------------------
@@ -57,6 +81,13 @@ fn polygon(p: &geo::Polygon<f64>) -> Vec<Vec<Position>> {
     std::iter::once(ring(p.exterior(), true))
         .chain(p.interiors().iter().map(|r| ring(r, false)))
         .collect()
+}
+
+/// A geo geometry as a GeoJSON geometry object (`{"type": …, "coordinates": …}`), oriented
+/// and rounded like [`geometry_value`]: for CSV cells and other places that embed one.
+pub fn geometry_json(g: &geo::Geometry<f64>) -> Value {
+    serde_json::to_value(geojson::Geometry::new(geometry_value(g)))
+        .expect("a geometry serialises to JSON")
 }
 
 /// A geo geometry as a GeoJSON geometry with RFC 7946 ring orientation and 7 decimals.

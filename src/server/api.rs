@@ -1,4 +1,4 @@
-//! `/api/*`, `/healthz` and `/readyz` handlers (routes as in API.md).
+//! `/api/*`, `/healthz` and `/readyz` handlers (routes and parameters in /api/openapi.json).
 
 use std::collections::HashMap;
 
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::AppState;
-use super::auth::{Caller, new_token, parse_role, role_name, token_hash};
+use super::auth::{Caller, new_token, token_hash};
 use super::error::{ApiError, ApiResult};
 use super::features::{collection_json, features_csv};
 use super::layers::{LayerJob, csv_columns, layer};
@@ -94,7 +94,7 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/me", tag = "api", responses((status = 200, body = Me)))]
 pub async fn me(caller: Caller) -> Response {
     respond::json(&Me {
-        role: caller.role.map(role_name),
+        role: caller.role.map(Role::as_str),
         name: caller.name,
     })
 }
@@ -113,6 +113,10 @@ pub async fn meta(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
         "bbox": s.bbox,
         "kinds": s.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "min_count": state.config.min_count,
+        // The one "as of" date of the map, charts, dashboard and briefing ("Dữ liệu đến …"):
+        // --as-of when set, else the last report's day (never after today).
+        "as_of": state.config.clock.data_as_of(s.last_report.map(|t| t.date())).to_string(),
+        "tz": state.config.clock.tz.to_string(),
     })))
 }
 
@@ -190,7 +194,7 @@ pub enum LayerName {
     Emerging,
 }
 
-/// A computed layer (see API.md for each layer's parameters and properties).
+/// A computed layer (parameters in /api/openapi.json, properties in ARCHITECTURE.md).
 #[utoipa::path(get, path = "/api/layers/{name}", tag = "layers", security(("bearer" = [])),
     params(
         ("name" = LayerName, Path, description = "hotspots, hexes, kde, near, sites, areas or emerging"),
@@ -281,7 +285,7 @@ pub async fn area_timeline(
 /// the children not yet clean.
 #[utoipa::path(get, path = "/api/progress", tag = "programme", security(("bearer" = [])),
     params(("area" = String, Query, description = "area id"),
-           ("date" = Option<String>, Query, description = "evaluate as of YYYY-MM-DD (default today)")),
+           ("date" = Option<String>, Query, description = "evaluate as of YYYY-MM-DD (default: the data's as-of date, see /api/meta)")),
     responses((status = 200, body = Object), (status = 400, body = super::error::ErrorBody),
               (status = 404, body = super::error::ErrorBody)))]
 pub async fn progress(
@@ -294,20 +298,9 @@ pub async fn progress(
     let area = p
         .string("area")
         .ok_or_else(|| ApiError::bad_param("area", "required"))?;
-    let date = p
-        .parsed::<chrono::NaiveDate>("date")?
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let prog = programme(&state).await?;
-    if !prog.index.contains_key(&area) {
-        return Err(ApiError::NotFound(format!("area {area:?} not found")));
-    }
-    let targets: Vec<_> = prog
-        .targets
-        .iter()
-        .filter(|t| t.area_id == area)
-        .cloned()
-        .collect();
-    let result = crate::lifecycle::target_progress(&prog.table, &prog.areas, &targets, date);
+    let date = p.parsed::<chrono::NaiveDate>("date")?.unwrap_or(prog.as_of);
+    let result = prog.progress(&area, date)?;
     let names: HashMap<&str, &str> = prog
         .areas
         .iter()
@@ -583,7 +576,7 @@ pub async fn create_token(
 ) -> ApiResult<Response> {
     caller.require(Role::Admin)?;
     let req: TokenRequest = json_body(&body)?;
-    let role = parse_role(&req.role).ok_or_else(|| {
+    let role = req.role.parse::<crate::model::Role>().ok().ok_or_else(|| {
         ApiError::BadRequest(format!(
             "role {:?}: expected viewer, analyst or admin",
             req.role
@@ -600,7 +593,7 @@ pub async fn create_token(
     let mut resp = respond::json(&TokenCreated {
         id: rec.id,
         name: rec.name,
-        role: role_name(rec.role),
+        role: rec.role.as_str(),
         token,
     });
     *resp.status_mut() = StatusCode::CREATED;

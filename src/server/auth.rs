@@ -34,28 +34,10 @@ impl Caller {
             Some(r) if r >= needed => Ok(r),
             Some(r) => Err(ApiError::Forbidden(format!(
                 "role {} may not do this; {} needed",
-                role_name(r),
-                role_name(needed)
+                r.as_str(),
+                needed.as_str()
             ))),
         }
-    }
-}
-
-pub fn role_name(r: Role) -> &'static str {
-    match r {
-        Role::Viewer => "viewer",
-        Role::Analyst => "analyst",
-        Role::Admin => "admin",
-    }
-}
-
-/// Parses `viewer`, `analyst` or `admin` (case-insensitive).
-pub fn parse_role(s: &str) -> Option<Role> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "viewer" => Some(Role::Viewer),
-        "analyst" => Some(Role::Analyst),
-        "admin" => Some(Role::Admin),
-        _ => None,
     }
 }
 
@@ -153,7 +135,7 @@ mod tests {
             anon.require(Role::Viewer),
             Err(ApiError::Unauthorized(_))
         ));
-        assert_eq!(parse_role("ADMIN"), Some(Role::Admin));
-        assert_eq!(parse_role("root"), None);
+        assert_eq!("ADMIN".parse::<Role>().ok(), Some(Role::Admin));
+        assert!("root".parse::<Role>().is_err());
     }
 }

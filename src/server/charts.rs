@@ -6,24 +6,17 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use geo::Contains;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
-use super::programme::{Programme, programme};
+use super::programme::programme;
 use super::respond;
-use crate::analysis::emerging::{Category, EmergingParams, emerging};
-use crate::lifecycle::descendants_at;
-use crate::model::{AreaLevel, Report};
-use crate::render::charts::{
-    Chart, DEFAULT_SIZE, EmergingChart, EmergingRow, Lang, StatusChart, TargetChart, TrendChart,
-    render_rgb, render_svg,
-};
-use crate::store::Role;
+use crate::model::{AreaLevel, Role};
+use crate::ops::charts::{ChartKind, ChartRequest, build};
+use crate::render::charts::{DEFAULT_SIZE, Format, Lang, render_bytes};
 
-/// Chart names.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChartName {
@@ -33,60 +26,6 @@ pub enum ChartName {
     Emerging,
 }
 
-fn area_index(prog: &Programme, p: &mut Params, required: bool) -> ApiResult<Option<usize>> {
-    match p.string("area") {
-        None if required => Err(ApiError::bad_param("area", "required for this chart")),
-        None => Ok(None),
-        Some(id) => prog
-            .index
-            .get(&id)
-            .copied()
-            .map(Some)
-            .ok_or_else(|| ApiError::NotFound(format!("area {id:?} not found"))),
-    }
-}
-
-/// Emerging categories of the cells whose centre lies in each of `areas`.
-fn emerging_rows(reports: &[Report], areas: &[&crate::model::Area]) -> ApiResult<Vec<EmergingRow>> {
-    let points: Vec<geo::Coord<f64>> = reports
-        .iter()
-        .map(|r| geo::Coord { x: r.lon, y: r.lat })
-        .collect();
-    let times: Vec<_> = reports.iter().map(|r| r.observed_at).collect();
-    let result = emerging(
-        &points,
-        &times,
-        &EmergingParams {
-            resolution: h3o::Resolution::Eight,
-            step: crate::timestep::TimeStep::Month,
-            k: 1,
-            time_k: 1,
-            alpha: 0.05,
-        },
-    )?;
-    Ok(areas
-        .iter()
-        .map(|a| {
-            let mut counts: Vec<(Category, u32)> = Vec::new();
-            for c in &result.cells {
-                let ll = h3o::LatLng::from(c.cell);
-                if a.geometry.contains(&geo::Point::new(ll.lng(), ll.lat())) {
-                    match counts.iter_mut().find(|(k, _)| *k == c.category) {
-                        Some((_, n)) => *n += 1,
-                        None => counts.push((c.category, 1)),
-                    }
-                }
-            }
-            EmergingRow {
-                area_name: a.name.clone(),
-                counts,
-            }
-        })
-        .collect())
-}
-
-/// A chart as PNG or SVG. `area` is required for trend and targets; `level` picks the child
-/// level (targets, status, emerging); `lang` = vi (default) or en.
 #[utoipa::path(get, path = "/api/charts/{chart}", tag = "programme", security(("bearer" = [])),
     params(
         ("chart" = String, Path, description = "trend.png, trend.svg, targets.png, targets.svg, status.png, status.svg, emerging.png or emerging.svg"),
@@ -107,93 +46,34 @@ pub async fn chart(
     let (name, ext) = file
         .rsplit_once('.')
         .ok_or_else(|| ApiError::NotFound(format!("no chart {file:?}")))?;
-    let png = match ext {
-        "png" => true,
-        "svg" => false,
+    let format = match ext {
+        "png" => Format::Png,
+        "svg" => Format::Svg,
         _ => return Err(ApiError::NotFound(format!("no chart {file:?}"))),
     };
-    if !matches!(name, "trend" | "targets" | "status" | "emerging") {
-        return Err(ApiError::NotFound(format!("no chart {file:?}")));
-    }
+    let kind =
+        ChartKind::parse(name).ok_or_else(|| ApiError::NotFound(format!("no chart {file:?}")))?;
     let mut p = Params::new(q);
     let lang: Lang = p.parsed("lang")?.unwrap_or_default();
     let level: Option<AreaLevel> = p.parsed("level")?;
-    let prog = programme(&state).await?;
-    let chart = match name {
-        "trend" => {
-            let i = area_index(&prog, &mut p, true)?.expect("required");
-            Chart::Trend(TrendChart::from_table(
-                &prog.areas[i].name,
-                &prog.table,
-                i,
-                &prog.reports,
-            ))
-        }
-        "targets" => {
-            let i = area_index(&prog, &mut p, true)?.expect("required");
-            let area = &prog.areas[i];
-            let targets: Vec<_> = prog
-                .targets
-                .iter()
-                .filter(|t| t.area_id == area.id)
-                .cloned()
-                .collect();
-            let level = level
-                .or_else(|| targets.first().map(|t| t.level))
-                .ok_or_else(|| ApiError::bad_param("level", "required: the area has no targets"))?;
-            Chart::Targets(TargetChart::from_table(
-                area,
-                level,
-                &prog.table,
-                &prog.areas,
-                &targets,
-            ))
-        }
-        "status" => {
-            let scope = match area_index(&prog, &mut p, false)? {
-                Some(i) => prog.areas[i].name.clone(),
-                None => "all areas".to_string(),
-            };
-            Chart::Status(StatusChart::from_table(&scope, &prog.table, level))
-        }
-        _ => {
-            let root = area_index(&prog, &mut p, false)?;
-            let level = level.unwrap_or(AreaLevel::Commune);
-            let prog2 = prog.clone();
-            let (scope, rows) = tokio::task::spawn_blocking(move || -> ApiResult<_> {
-                let areas: Vec<&crate::model::Area> = match root {
-                    Some(i) => descendants_at(&prog2.areas, &prog2.areas[i].id, level),
-                    None => prog2.areas.iter().filter(|a| a.level == level).collect(),
-                };
-                let scope = root.map_or("all areas".to_string(), |i| prog2.areas[i].name.clone());
-                Ok((scope, emerging_rows(&prog2.reports, &areas)?))
-            })
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
-            Chart::Emerging(EmergingChart { scope, rows })
-        }
+    let res = p.u64_in("res", 9, 0, 15)?;
+    let req = ChartRequest {
+        kind,
+        area: p.string("area"),
+        level,
+        from: None,
+        to: None,
+        res: h3o::Resolution::try_from(res as u8).map_err(|e| ApiError::bad_param("res", e))?,
+        lang,
     };
+    let prog = programme(&state).await?;
     let bytes = tokio::task::spawn_blocking(move || -> ApiResult<Vec<u8>> {
-        let unprocessable = |e: crate::render::charts::ChartError| ApiError::Unprocessable {
-            message: e.to_string(),
-            details: vec![],
-        };
-        if png {
-            let rgb = render_rgb(&chart, lang, DEFAULT_SIZE).map_err(unprocessable)?;
-            let mut out = Vec::new();
-            use image::ImageEncoder;
-            image::codecs::png::PngEncoder::new(&mut out)
-                .write_image(&rgb, DEFAULT_SIZE.0, DEFAULT_SIZE.1, image::ColorType::Rgb8)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            Ok(out)
-        } else {
-            Ok(render_svg(&chart, lang, DEFAULT_SIZE)
-                .map_err(unprocessable)?
-                .into_bytes())
-        }
+        let chart = build(&prog, &req)?;
+        Ok(render_bytes(&chart, lang, format, DEFAULT_SIZE).map_err(crate::ops::OpsError::from)?)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let png = format == Format::Png;
     Ok(respond::body(
         if png { "image/png" } else { "image/svg+xml" },
         Bytes::from(bytes),

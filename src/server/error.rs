@@ -1,5 +1,5 @@
 //! The one error type of the HTTP layer and its JSON rendering
-//! (`{"error": "...", "details": [{"line", "column", "message"}]}`, see API.md).
+//! (`{"error": "...", "details": [{"line", "column", "message"}]}`, documented in /api/openapi.json).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -168,3 +168,27 @@ impl From<crate::analysis::AnalysisError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<crate::ops::OpsError> for ApiError {
+    fn from(e: crate::ops::OpsError) -> Self {
+        use crate::lifecycle::LifecycleError;
+        use crate::ops::OpsError;
+        match e {
+            OpsError::Parameter { name, message } => ApiError::bad_param(name, message),
+            OpsError::NotFound(m) => ApiError::NotFound(m),
+            OpsError::Analysis(e) => e.into(),
+            OpsError::Lifecycle(LifecycleError::UnknownArea(id)) => {
+                ApiError::NotFound(format!("area {id:?} not found"))
+            }
+            OpsError::Lifecycle(e @ LifecycleError::Parameter { .. }) => {
+                ApiError::BadRequest(e.to_string())
+            }
+            OpsError::Store(e) => e.into(),
+            OpsError::Io(e) => ApiError::Internal(format!("writing the answer: {e}")),
+            OpsError::Chart(e) => ApiError::Unprocessable {
+                message: e.to_string(),
+                details: vec![],
+            },
+        }
+    }
+}

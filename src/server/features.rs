@@ -4,27 +4,10 @@
 //! tabular layers. The features themselves (properties, CCW rings, 7 decimals) come from the
 //! render module so the web map and the CLI files cannot drift apart.
 
+pub use crate::render::geojson::{collection_json, with_id, with_properties};
+
 use geo::{BoundingRect, Geometry};
 use geojson::{Feature, JsonValue};
-
-use crate::render::geojson::write_collection;
-
-/// `f` with a string id (the server identifies every feature, e.g. by H3 cell or hotspot id).
-pub fn with_id(mut f: Feature, id: impl Into<String>) -> Feature {
-    f.id = Some(geojson::feature::Id::String(id.into()));
-    f
-}
-
-/// `f` with the members of the `json!({...})` object `extra` added to (or replacing) its
-/// properties.
-pub fn with_properties(mut f: Feature, extra: JsonValue) -> Feature {
-    if let JsonValue::Object(extra) = extra {
-        for (k, v) in extra {
-            f.set_property(k, v);
-        }
-    }
-    f
-}
 
 /// The bounding box of a feature's geometry, `[min_lon, min_lat, max_lon, max_lat]`.
 pub fn feature_bbox(f: &Feature) -> Option<[f64; 4]> {
@@ -36,13 +19,6 @@ pub fn feature_bbox(f: &Feature) -> Option<[f64; 4]> {
 /// Whether two `[min_lon, min_lat, max_lon, max_lat]` boxes intersect (edges included).
 pub fn bbox_intersects(a: &[f64; 4], b: &[f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
-}
-
-/// A FeatureCollection with its bbox, serialised by the CLI's RFC 7946 writer.
-pub fn collection_json(features: Vec<Feature>) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_collection(&mut out, features).expect("writing to memory cannot fail");
-    out
 }
 
 /// CSV of the features' properties: the `preferred` columns first (in that order), then any

@@ -6,43 +6,32 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use chrono::NaiveDate;
-use geo::Coord;
 use geojson::Feature;
 use h3o::Resolution;
-use serde_json::{Value, json};
 
 use super::AppState;
 use super::cache::CacheKey;
 use super::error::{ApiError, ApiResult};
-use super::features::{collection_json, features_csv, with_id, with_properties};
+use super::features::{collection_json, features_csv};
 use super::params::Params;
-use super::programme::{Programme, month_label};
-use crate::analysis::dbscan::{DbscanParams, dbscan};
-use crate::analysis::emerging::{EmergingParams, emerging};
-use crate::analysis::fdr::fdr_bins;
-use crate::analysis::gistar::{GiStar, gi_star};
-use crate::analysis::hexgrid::study_area;
-use crate::analysis::hotspots::summarize;
-use crate::analysis::kde::{KdeParams, kde};
-use crate::analysis::proximity::{reports_near_sites, sites_near_hotspots};
-use crate::analysis::tracking::{TrackingParams, track};
-use crate::index::PointIndex;
-use crate::lifecycle::target_progress;
-use crate::model::{AreaLevel, PlanState, PlanSubject, ReportKind, coords};
-use crate::render::geojson::{
-    area_feature, emerging_feature, hex_feature, hotspot_feature_with_sites, kde_feature,
-    near_feature, site_feature,
-};
-use crate::store::{ReportFilter, Role};
+use crate::analysis::dbscan::DbscanParams;
+use crate::analysis::emerging::EmergingParams;
+use crate::analysis::kde::KdeParams;
+use crate::model::{AreaLevel, KindWeights, Role};
+use crate::ops::emerging::{emerging_features, emerging_hotspots};
+use crate::ops::hexes::{HexParams, hex_hotspots};
+pub use crate::ops::hotspots::{DEFAULT_EPS_M, DEFAULT_MIN_PTS, HOTSPOT_SITE_RADIUS_M};
+use crate::ops::hotspots::{MapContext, cluster, hotspot_layer};
+use crate::ops::kde::density;
+use crate::ops::near::near_sites;
+use crate::render::geojson::{kde_feature, near_feature, site_feature, with_id};
+use crate::store::ReportFilter;
 use crate::timestep::TimeStep;
 
 /// Every layer name, as in `/api/layers/{name}`.
 pub const LAYERS: &[&str] = &[
     "hotspots", "hexes", "kde", "near", "sites", "areas", "emerging",
 ];
-
-/// Distance within which sites count as "nearby" a hotspot, metres.
-pub const HOTSPOT_SITE_RADIUS_M: f64 = 300.0;
 
 /// One computed layer answer, shared by the cache and every request that hits it.
 pub struct Layer {
@@ -80,7 +69,7 @@ impl Layer {
     }
 }
 
-/// Leading CSV columns of each tabular layer, in the order API.md lists the properties.
+/// Leading CSV columns of each tabular layer, in the order ARCHITECTURE.md lists the properties.
 pub fn csv_columns(layer: &str) -> &'static [&'static str] {
     match layer {
         "hotspots" => &[
@@ -134,10 +123,6 @@ pub fn csv_columns(layer: &str) -> &'static [&'static str] {
     }
 }
 
-/// DBSCAN defaults of the hotspots layer (the DESIGN.md example: 150 m, 5 reports).
-pub const DEFAULT_EPS_M: f64 = 150.0;
-pub const DEFAULT_MIN_PTS: usize = 5;
-
 /// A parsed layer request, ready to run.
 #[derive(Debug, Clone)]
 pub enum LayerJob {
@@ -156,7 +141,7 @@ pub enum LayerJob {
         filter: ReportFilter,
         bandwidth_m: f64,
         res: Resolution,
-        weights: [f64; 5],
+        weights: KindWeights,
     },
     Near {
         filter: ReportFilter,
@@ -181,26 +166,11 @@ fn resolution(p: &mut Params, default: u64) -> ApiResult<Resolution> {
 }
 
 /// `weights=use:1,storage:2,trafficking:3,sale:2,cultivation:1` (missing kinds weigh 1).
-fn kind_weights(p: &mut Params) -> ApiResult<[f64; 5]> {
-    let mut w = [1.0; 5];
-    if let Some(s) = p.string("weights") {
-        for part in s.split(',').filter(|x| !x.trim().is_empty()) {
-            let (k, v) = part.split_once(':').ok_or_else(|| {
-                ApiError::bad_param("weights", format!("{part:?}: expected kind:weight"))
-            })?;
-            let kind: ReportKind = k.parse().map_err(|e| ApiError::bad_param("weights", e))?;
-            let v: f64 = v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite() && *v >= 0.0 && *v <= 1000.0)
-                .ok_or_else(|| {
-                    ApiError::bad_param("weights", format!("{v:?}: expected a number in 0..1000"))
-                })?;
-            w[kind.index()] = v;
-        }
+fn kind_weights(p: &mut Params) -> ApiResult<KindWeights> {
+    match p.string("weights") {
+        None => Ok(KindWeights([1.0; crate::model::KIND_COUNT])),
+        Some(s) => s.parse().map_err(|e| ApiError::bad_param("weights", e)),
     }
-    Ok(w)
 }
 
 impl LayerJob {
@@ -299,91 +269,40 @@ impl LayerJob {
             read_ms = started.elapsed().as_secs_f64() * 1e3,
             "reports read"
         );
+        // Only the canonical view (all reports, default parameters) updates the registry of
+        // tracked hotspots; filtered views reuse its ids read-only, so a planner playing with
+        // the time slider never renumbers hotspots.
+        let canonical = is_canonical_hotspots(&self);
         match self {
-            LayerJob::Hotspots {
-                filter,
-                eps_m,
-                min_pts,
-            } => {
+            LayerJob::Hotspots { eps_m, min_pts, .. } => {
                 let sites = store.sites(None).await?;
                 let tracked = store.tracked_hotspots().await?;
                 let plans = store.plans(None).await?;
-                // Only the canonical view (all reports, default parameters) updates the
-                // registry of tracked hotspots; filtered views reuse its ids read-only, so
-                // a planner playing with the time slider never renumbers hotspots.
-                let canonical = filter == ReportFilter::default()
-                    && eps_m == DEFAULT_EPS_M
-                    && min_pts == DEFAULT_MIN_PTS;
-                let now = chrono::Utc::now()
-                    .with_timezone(&state.config.tz)
-                    .naive_local();
-                let (features, registry) = blocking(move || {
-                    let coords = coords(&reports);
-                    let clustering = dbscan(&coords, &DbscanParams { eps_m, min_pts })?;
-                    let hotspots = summarize(&reports, &clustering);
-                    let polygons: Vec<geo::MultiPolygon<f64>> = hotspots
-                        .iter()
-                        .map(|h| geo::MultiPolygon(vec![h.polygon.clone()]))
-                        .collect();
-                    let tracking = track(&tracked, &polygons, now, &TrackingParams::default());
-                    let near = sites_near_hotspots(&hotspots, &sites, HOTSPOT_SITE_RADIUS_M);
-                    let mut out = Vec::new();
-                    for (i, (h, near)) in hotspots.iter().zip(near).enumerate() {
-                        if (h.count as u64) < min_count as u64 {
-                            continue;
-                        }
-                        let hotspot_id = (canonical || tracking.matched[i].is_some())
-                            .then(|| tracking.current[i].id.clone());
-                        let my_plans: Vec<Value> = plans
-                            .iter()
-                            .filter(|pl| {
-                                hotspot_id.as_ref().is_some_and(|id| {
-                                    pl.subject == PlanSubject::Hotspot(id.clone())
-                                })
-                            })
-                            .map(|pl| serde_json::to_value(pl).unwrap_or(Value::Null))
-                            .collect();
-                        let f = with_properties(
-                            hotspot_feature_with_sites(h, &near, &sites),
-                            json!({
-                                "hotspot_id": hotspot_id,
-                                "has_plan": !my_plans.is_empty(),
-                                "plans": my_plans,
-                            }),
-                        );
-                        let id = hotspot_id.unwrap_or_else(|| format!("cluster-{}", h.cluster));
-                        out.push(with_id(f, id));
-                    }
-                    Ok((out, canonical.then(|| tracking.all())))
+                let now = state.config.clock.now();
+                let layer = blocking(move || {
+                    let clustered = cluster(&reports, &DbscanParams { eps_m, min_pts })?;
+                    Ok(hotspot_layer(
+                        &clustered,
+                        &MapContext {
+                            sites: &sites,
+                            plans: &plans,
+                            tracked: &tracked,
+                            now,
+                            canonical,
+                            min_count,
+                        },
+                    ))
                 })
                 .await?;
-                if let Some(registry) = registry {
-                    store.save_tracked_hotspots(&registry).await?;
+                if let Some(registry) = &layer.registry {
+                    store.save_tracked_hotspots(registry).await?;
                 }
-                Ok(features)
+                Ok(layer.features)
             }
             LayerJob::Hexes { res, k, fdr, .. } => {
                 blocking(move || {
-                    let grid = study_area(&coords(&reports), None, res, k)?;
-                    let gi = gi_star(&grid);
-                    let bins: Vec<i8> = if fdr {
-                        let z: Vec<f64> = gi.iter().map(|g| g.z).collect();
-                        let p: Vec<f64> = gi.iter().map(|g| g.p).collect();
-                        fdr_bins(&z, &p)
-                    } else {
-                        gi.iter().map(|g| g.bin).collect()
-                    };
-                    Ok(grid
-                        .cells
-                        .iter()
-                        .zip(&grid.counts)
-                        .zip(gi.iter().zip(bins))
-                        .filter(|((_, c), _)| **c >= min_count as f64)
-                        .map(|((cell, count), (g, bin))| {
-                            let gi = GiStar { bin, ..*g };
-                            with_id(hex_feature(*cell, *count, &gi), cell.to_string())
-                        })
-                        .collect())
+                    let hexes = hex_hotspots(&reports, &HexParams { res, k, fdr })?;
+                    Ok(hexes.features(min_count))
                 })
                 .await
             }
@@ -394,33 +313,13 @@ impl LayerJob {
                 ..
             } => {
                 blocking(move || {
-                    let coords = coords(&reports);
-                    let w: Vec<f64> = reports.iter().map(|r| weights[r.kind.index()]).collect();
-                    let cells = kde(
-                        &coords,
-                        Some(&w),
-                        &KdeParams {
-                            bandwidth_m,
-                            resolution: res,
-                        },
-                    )?;
-                    let index = (min_count > 0).then(|| PointIndex::build(&coords));
-                    let mut scratch = Vec::new();
+                    let params = KdeParams {
+                        bandwidth_m,
+                        resolution: res,
+                    };
+                    let cells = density(&reports, Some(&weights.0), &params, min_count)?;
                     Ok(cells
                         .iter()
-                        .filter(|c| {
-                            // Viewers only see density where enough reports lie within the
-                            // bandwidth, so a single report cannot be located from the surface.
-                            index.as_ref().is_none_or(|ix| {
-                                let ll = h3o::LatLng::from(c.cell);
-                                let centre = Coord {
-                                    x: ll.lng(),
-                                    y: ll.lat(),
-                                };
-                                ix.within_into(centre, bandwidth_m, &mut scratch);
-                                scratch.len() >= min_count as usize
-                            })
-                        })
                         .map(|c| with_id(kde_feature(c), c.cell.to_string()))
                         .collect())
                 })
@@ -429,9 +328,7 @@ impl LayerJob {
             LayerJob::Near { within_m, .. } => {
                 let sites = store.sites(None).await?;
                 blocking(move || {
-                    let index = PointIndex::build(&coords(&reports));
-                    let near = reports_near_sites(&sites, &reports, &index, within_m);
-                    Ok(near
+                    Ok(near_sites(&reports, &sites, within_m)
                         .iter()
                         .map(|n| near_feature(&sites[n.site], n))
                         .collect())
@@ -445,108 +342,17 @@ impl LayerJob {
             LayerJob::Areas { level, month } => {
                 let prog = super::programme::programme(state).await?;
                 let plans = store.plans(None).await?;
-                blocking(move || Ok(area_features(&prog, &plans, level, month))).await
+                blocking(move || Ok(prog.area_features(&plans, level, month))).await
             }
             LayerJob::Emerging { params, .. } => {
                 blocking(move || {
-                    let times: Vec<_> = reports.iter().map(|r| r.observed_at).collect();
-                    let result = emerging(&coords(&reports), &times, &params)?;
-                    let steps: Vec<String> = result.steps.iter().map(|d| d.to_string()).collect();
-                    Ok(result
-                        .cells
-                        .iter()
-                        .filter(|c| {
-                            c.counts.iter().map(|&n| n as u64).sum::<u64>() >= min_count as u64
-                        })
-                        .map(|c| {
-                            // `steps` is the number of steps, as in the CLI; the map's time
-                            // axis also needs their labels.
-                            let f = emerging_feature(c);
-                            let f = with_properties(f, json!({"step_labels": steps}));
-                            with_id(f, c.cell.to_string())
-                        })
-                        .collect())
+                    let result = emerging_hotspots(&reports, &params)?;
+                    Ok(emerging_features(&result, min_count))
                 })
                 .await
             }
         }
     }
-}
-
-/// Area polygons with their computed status in `month` (default: the last computed month),
-/// the latest declaration by then, whether the data contradicts it, open plans and targets.
-fn area_features(
-    prog: &Programme,
-    plans: &[crate::model::ActionPlan],
-    level: Option<AreaLevel>,
-    month: Option<NaiveDate>,
-) -> Vec<Feature> {
-    let month = prog.month_or_latest(month);
-    let month_end = month.map(|m| TimeStep::Month.nth(m, 1) - chrono::Duration::days(1));
-    let progress = match month_end {
-        Some(e) => target_progress(&prog.table, &prog.areas, &prog.targets, e),
-        None => Vec::new(),
-    };
-    prog.areas
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| level.is_none_or(|l| l == a.level))
-        .map(|(i, a)| {
-            let ms = month.and_then(|m| prog.table.areas[i].at(m));
-            let in_force = |d: NaiveDate| month_end.is_none_or(|e| d <= e);
-            let declared = prog
-                .declarations
-                .iter()
-                .filter(|d| d.area_id == a.id && in_force(d.declared_at))
-                .max_by_key(|d| d.declared_at);
-            let contradicting: Vec<&_> = prog
-                .checks
-                .iter()
-                .filter(|c| c.area_id == a.id && c.contradicted && in_force(c.declared_at))
-                .collect();
-            let open_plans = plans
-                .iter()
-                .filter(|p| {
-                    p.state == PlanState::Open && p.subject == PlanSubject::Area(a.id.clone())
-                })
-                .count();
-            let targets: Vec<Value> = progress
-                .iter()
-                .filter(|t| t.target.area_id == a.id)
-                .map(|t| {
-                    json!({
-                        "level": t.target.level.as_str(),
-                        "share": t.target.share,
-                        "due": t.target.due.to_string(),
-                        "actual_share": t.actual_share,
-                        "expected_share": t.expected_share,
-                        "children": t.children,
-                        "drug_free": t.drug_free,
-                        "met": t.met,
-                        "state": t.state.as_str(),
-                    })
-                })
-                .collect();
-            with_properties(
-                area_feature(a),
-                json!({
-                    "month": month.map(month_label),
-                    "status": ms.map(|m| m.status.as_str()),
-                    "status_since": ms.map(|m| month_label(m.since)),
-                    "window_reports": ms.map(|m| m.window_reports),
-                    "declared_status": declared.map(|d| d.status.as_str()),
-                    "declared_at": declared.map(|d| d.declared_at.to_string()),
-                    "discrepancy": !contradicting.is_empty(),
-                    "contradicting_reports": contradicting
-                        .iter()
-                        .map(|c| c.contradicting_reports.len())
-                        .sum::<usize>(),
-                    "open_plans": open_plans,
-                    "target_progress": if targets.is_empty() { Value::Null } else { Value::Array(targets) },
-                }),
-            )
-        })
-        .collect()
 }
 
 /// Runs CPU-heavy work on the blocking pool so the async workers keep answering.
@@ -558,6 +364,24 @@ where
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::Internal(format!("layer computation failed: {e}")))?
+}
+
+/// Whether this is the canonical hotspots view (all reports, default parameters): the only
+/// one that may renumber the registry of tracked hotspot ids.
+fn is_canonical_hotspots(job: &LayerJob) -> bool {
+    matches!(job, LayerJob::Hotspots { filter, eps_m, min_pts }
+        if *filter == ReportFilter::default() && *eps_m == DEFAULT_EPS_M && *min_pts == DEFAULT_MIN_PTS)
+}
+
+/// Makes sure the registry of tracked hotspot ids is up to date with the current dataset
+/// version before a filtered hotspots view borrows ids from it: the map always sends a time
+/// range, so without this a fresh server showed "Hotspot 0" and no plans until someone asked
+/// for the unfiltered layer (and that answer then stayed in the cache).
+async fn ensure_registry(state: &AppState) -> ApiResult<()> {
+    let mut p = Params::new(Default::default());
+    let (name, job) = LayerJob::parse("hotspots", &mut p)?;
+    Box::pin(layer(state, name, job, p.canonical(), Role::Analyst)).await?;
+    Ok(())
 }
 
 /// The layer, from the cache or computed (and cached).
@@ -575,24 +399,31 @@ pub async fn layer(
         params: canonical,
         role: if viewer { "viewer" } else { "analyst" },
     };
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit);
-    }
     let min_count = if viewer { state.config.min_count } else { 0 };
     let tabular = matches!(name, "hotspots" | "hexes" | "near" | "areas" | "sites");
-    let started = std::time::Instant::now();
-    let features = job.run(state, min_count).await?;
-    let computed = started.elapsed();
-    let layer = Arc::new(Layer::new(name, features, tabular));
-    tracing::info!(
-        layer = name,
-        params = %key.params,
-        features = layer.features.len(),
-        bytes = layer.geojson.len(),
-        compute_ms = computed.as_secs_f64() * 1e3,
-        serialise_ms = (started.elapsed() - computed).as_secs_f64() * 1e3,
-        "layer computed"
-    );
-    state.cache.insert(key, layer.clone(), layer.size());
-    Ok(layer)
+    let params = key.params.clone();
+    // Single-flight: concurrent requests for an uncached key wait for one computation.
+    state
+        .cache
+        .get_or_compute(key, || async move {
+            if name == "hotspots" && !is_canonical_hotspots(&job) {
+                ensure_registry(state).await?;
+            }
+            let started = std::time::Instant::now();
+            let features = job.run(state, min_count).await?;
+            let computed = started.elapsed();
+            let layer = Arc::new(Layer::new(name, features, tabular));
+            tracing::info!(
+                layer = name,
+                params = %params,
+                features = layer.features.len(),
+                bytes = layer.geojson.len(),
+                compute_ms = computed.as_secs_f64() * 1e3,
+                serialise_ms = (started.elapsed() - computed).as_secs_f64() * 1e3,
+                "layer computed"
+            );
+            let size = layer.size();
+            Ok((layer, size))
+        })
+        .await
 }

@@ -52,8 +52,8 @@ pub struct ServerConfig {
     pub cors_origin: Option<String>,
     /// Layer cache capacity, bytes.
     pub cache_bytes: usize,
-    /// Zone of naive times in uploaded files.
-    pub tz: chrono::FixedOffset,
+    /// The programme clock: zone of uploaded times and of "today", and the as-of date.
+    pub clock: crate::ops::Clock,
 }
 
 impl Default for ServerConfig {
@@ -66,7 +66,7 @@ impl Default for ServerConfig {
             max_limit: 10_000,
             cors_origin: None,
             cache_bytes: 512 << 20,
-            tz: chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00"),
+            clock: crate::ops::Clock::default(),
         }
     }
 }

@@ -173,7 +173,7 @@ async fn describe(
     let bbox = s.bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
     let fmt = |t: Option<NaiveDateTime>| {
         t.map(|t| {
-            let utc = t - Duration::seconds(state.config.tz.local_minus_utc() as i64);
+            let utc = t - Duration::seconds(state.config.clock.tz.local_minus_utc() as i64);
             format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S"))
         })
     };
@@ -324,9 +324,8 @@ pub async fn items(
         None => None,
     };
     let time = match q.get("datetime").filter(|s| !s.is_empty()) {
-        Some(s) => {
-            parse_datetime(s, state.config.tz).map_err(|m| ApiError::bad_param("datetime", m))?
-        }
+        Some(s) => parse_datetime(s, state.config.clock.tz)
+            .map_err(|m| ApiError::bad_param("datetime", m))?,
         None => TimeRange::default(),
     };
     let limit = match q.get("limit") {

@@ -212,29 +212,9 @@ impl Params {
     }
 }
 
-/// `minLon,minLat,maxLon,maxLat` in WGS84 degrees.
+/// `minLon,minLat,maxLon,maxLat` in WGS84 degrees (the model's one bbox parser).
 pub fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
-    let parts: Vec<f64> = s
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| format!("{s:?}: expected minLon,minLat,maxLon,maxLat"))?;
-    let [a, b, c, d] = parts[..] else {
-        return Err(format!("{s:?}: expected 4 numbers"));
-    };
-    let ok = [a, b, c, d].iter().all(|v| v.is_finite())
-        && (-180.0..=180.0).contains(&a)
-        && (-180.0..=180.0).contains(&c)
-        && (-90.0..=90.0).contains(&b)
-        && (-90.0..=90.0).contains(&d)
-        && a <= c
-        && b <= d;
-    if !ok {
-        return Err(format!(
-            "{s:?}: need -180 ≤ minLon ≤ maxLon ≤ 180 and -90 ≤ minLat ≤ maxLat ≤ 90"
-        ));
-    }
-    Ok([a, b, c, d])
+    s.parse::<crate::model::Bbox>().map(|b| b.0)
 }
 
 #[cfg(test)]

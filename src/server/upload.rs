@@ -137,7 +137,7 @@ pub async fn post_reports(
         .to_string()
     });
     let opts = IngestOptions {
-        tz: state.config.tz,
+        tz: state.config.clock.tz,
         skip_invalid: false,
     };
     let sha256 = sha256_hex(&body);

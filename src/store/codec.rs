@@ -40,13 +40,9 @@ fn check_id(row: usize, what: &str, id: &str) -> Result<()> {
 }
 
 fn check_lon_lat(row: usize, lon: f64, lat: f64) -> Result<()> {
-    if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
-        return Err(row_err(row, format!("lon: {lon} is outside [-180, 180]")));
-    }
-    if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
-        return Err(row_err(row, format!("lat: {lat} is outside [-90, 90]")));
-    }
-    Ok(())
+    crate::model::LonLat::new(lon, lat)
+        .map(|_| ())
+        .map_err(|e| row_err(row, format!("{}: {e}", e.field())))
 }
 
 /// Rejects geometries the spatial queries cannot handle: non-finite or out-of-range

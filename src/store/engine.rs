@@ -176,30 +176,6 @@ pub(crate) fn rebuild_indexes(incoming: usize, existing: i64) -> bool {
     incoming >= 50_000 && incoming as i64 >= existing / 2
 }
 
-pub(crate) fn kind_name(kind: ImportKind) -> &'static str {
-    match kind {
-        ImportKind::Reports => "reports",
-        ImportKind::Sites => "sites",
-        ImportKind::Areas => "areas",
-        ImportKind::Declarations => "declarations",
-        ImportKind::Targets => "targets",
-        ImportKind::Plans => "plans",
-    }
-}
-
-pub(crate) fn parse_kind(s: &str) -> Option<ImportKind> {
-    [
-        ImportKind::Reports,
-        ImportKind::Sites,
-        ImportKind::Areas,
-        ImportKind::Declarations,
-        ImportKind::Targets,
-        ImportKind::Plans,
-    ]
-    .into_iter()
-    .find(|k| kind_name(*k) == s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,12 +216,5 @@ mod tests {
             find_spec(&[&SPEC], ImportKind::Plans),
             Err(StoreError::Invalid(m)) if m == "plans are not imported in batches"
         ));
-    }
-
-    #[test]
-    fn kind_names_round_trip() {
-        for k in [ImportKind::Reports, ImportKind::Targets, ImportKind::Plans] {
-            assert_eq!(parse_kind(kind_name(k)), Some(k));
-        }
     }
 }

@@ -14,10 +14,10 @@ pub mod sqlite;
 mod sqlite_raw;
 
 use crate::model::{
-    ActionPlan, Area, AreaLevel, Declaration, PlanState, PlanSubject, Report, ReportKind, Site,
-    Target,
+    ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, ReportKind, Site, Target,
 };
-use chrono::{NaiveDate, NaiveDateTime};
+pub use crate::model::{ImportKind, PlanInput, Role, TrackedHotspot};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -74,18 +74,6 @@ pub enum OnConflict {
     Skip,
     /// Replace the stored row with the incoming one.
     Update,
-}
-
-/// What an import batch holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportKind {
-    Reports,
-    Sites,
-    Areas,
-    Declarations,
-    Targets,
-    Plans,
 }
 
 /// Who is importing what.
@@ -147,41 +135,6 @@ pub struct DbStatus {
     pub imports: u64,
     /// Increases on every change of reports, sites or areas; computed layers are cached by it.
     pub dataset_version: i64,
-}
-
-/// Fields of an action plan supplied by a user (the "6 clears" and what it is attached to).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanInput {
-    pub subject: PlanSubject,
-    pub responsible_person: String,
-    pub task: String,
-    pub responsible_unit: String,
-    pub deadline: NaiveDate,
-    pub expected_result: String,
-    pub approving_authority: String,
-    pub state: PlanState,
-}
-
-/// A hotspot kept across clustering runs so that plans stay attached to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrackedHotspot {
-    /// Stable id, e.g. `H-000017`.
-    pub id: String,
-    pub polygon: geo::MultiPolygon<f64>,
-    pub first_detected: NaiveDateTime,
-    pub last_detected: NaiveDateTime,
-}
-
-/// Roles of API tokens, in increasing power.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Aggregated layers only; never raw report points.
-    Viewer,
-    /// Plus raw reports and analyses.
-    Analyst,
-    /// Plus imports, tokens and declared statuses.
-    Admin,
 }
 
 /// A stored API token (only its hash is kept).
@@ -259,26 +212,6 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     } else {
         Err(StoreError::BadUrl(url.to_string()))
     }
-}
-
-/// The lower-case name of an import kind (`reports`, `sites`, …), as stored and printed.
-pub fn import_kind_name(kind: ImportKind) -> &'static str {
-    engine::kind_name(kind)
-}
-
-pub(crate) fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Viewer => "viewer",
-        Role::Analyst => "analyst",
-        Role::Admin => "admin",
-    }
-}
-
-pub(crate) fn parse_role(s: &str) -> Result<Role> {
-    [Role::Viewer, Role::Analyst, Role::Admin]
-        .into_iter()
-        .find(|r| role_name(*r) == s)
-        .ok_or_else(|| StoreError::Invalid(format!("stored role {s:?}")))
 }
 
 /// Exact test of a site geometry against a `[min_lon, min_lat, max_lon, max_lat]` box.

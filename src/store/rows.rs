@@ -4,7 +4,6 @@
 //! written once here and only the SQL that truly differs stays in the backend files.
 
 use super::codec::{self, Val};
-use super::engine;
 use super::{ImportMeta, ImportRecord, Result, StoreError, TokenRecord, TrackedHotspot};
 use crate::model::{ActionPlan, Area, Declaration, PlanSubject, Site, Target};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -88,8 +87,9 @@ pub(crate) fn import_record(r: &impl ModelRow) -> Result<ImportRecord> {
     let kind: String = get(r, "kind")?;
     Ok(ImportRecord {
         batch: get(r, "batch")?,
-        kind: engine::parse_kind(&kind)
-            .ok_or_else(|| StoreError::Invalid(format!("stored import kind {kind:?}")))?,
+        kind: kind
+            .parse::<crate::model::ImportKind>()
+            .map_err(|_| StoreError::Invalid(format!("stored import kind {kind:?}")))?,
         file_name: get(r, "file_name")?,
         sha256: get(r, "sha256")?,
         imported_by: get(r, "imported_by")?,
@@ -160,7 +160,9 @@ pub(crate) fn token_from_row(r: &impl ModelRow) -> Result<TokenRecord> {
     Ok(TokenRecord {
         id: get(r, "id")?,
         name: get(r, "name")?,
-        role: super::parse_role(&role)?,
+        role: role
+            .parse()
+            .map_err(|_| StoreError::Invalid(format!("stored role {role:?}")))?,
         created_at: get(r, "created_at")?,
         revoked: get(r, "revoked")?,
     })

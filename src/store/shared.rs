@@ -113,7 +113,7 @@ where
              ORDER BY batch LIMIT 1",
         )
         .bind(meta.sha256.as_str())
-        .bind(engine::kind_name(meta.kind))
+        .bind(meta.kind.as_str())
         .fetch_optional(&mut *conn)
         .await?;
         match batch {
@@ -148,7 +148,7 @@ where
             "INSERT INTO imports (kind, file_name, sha256, imported_by, imported_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING batch",
         )
-        .bind(engine::kind_name(meta.kind))
+        .bind(meta.kind.as_str())
         .bind(meta.file_name.as_str())
         .bind(meta.sha256.as_str())
         .bind(meta.imported_by.as_str())
@@ -519,7 +519,7 @@ where
              RETURNING {TOKEN_COLS}"
         ))
         .bind(name)
-        .bind(super::role_name(role))
+        .bind(role.as_str())
         .bind(token_sha256)
         .bind(codec::now())
         .fetch_one(pool)

@@ -377,9 +377,7 @@ impl SqliteStore {
         }
         let mut conn = self.pool.acquire().await?;
         let mut handle = conn.lock_handle().await?;
-        let db = handle.as_raw_handle().as_ptr();
-        // SAFETY: the handle stays locked (exclusively ours) for the whole call.
-        let read = || unsafe { sqlite_raw::reports(db, &sql, &params) };
+        let mut read = || sqlite_raw::reports_on(&mut handle, &sql, &params);
         let rows = match tokio::runtime::Handle::current().runtime_flavor() {
             tokio::runtime::RuntimeFlavor::CurrentThread => read(),
             _ => tokio::task::block_in_place(read),

@@ -2,6 +2,11 @@
 //! (`SqliteConnection::lock_handle`). sqlx moves every row through its worker thread and
 //! boxes each value; reading a million reports that way takes seconds, stepping the
 //! statement directly takes a fraction of that.
+//!
+//! This is the one module allowed `unsafe` (`Cargo.toml` denies `unsafe_code` everywhere
+//! else): every block carries a `SAFETY:` comment, and the rest of the crate calls the safe
+//! [`reports_on`].
+#![allow(unsafe_code)]
 
 use super::{Result, StoreError, codec};
 use crate::model::{Report, ReportKind};
@@ -47,6 +52,18 @@ fn kind_of(bytes: &[u8]) -> Result<ReportKind> {
         b"cultivation" => ReportKind::Cultivation,
         other => return codec::parse_vocab(&String::from_utf8_lossy(other)),
     })
+}
+
+/// [`reports`] on a connection whose handle stays locked (exclusively ours) for the call.
+pub(crate) fn reports_on(
+    handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>,
+    sql: &str,
+    params: &[Param],
+) -> Result<Vec<Report>> {
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` comes from the locked handle, which nobody else can use until it drops,
+    // and it outlives this call.
+    unsafe { reports(db, sql, params) }
 }
 
 /// Runs `sql`, which must select `id, lon, lat, kind, observed_at` (microseconds), and

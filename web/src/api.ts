@@ -1,5 +1,5 @@
 /**
- * Talking to the hotspot HTTP API (see API.md). The token lives in localStorage and goes out
+ * Talking to the hotspot HTTP API (routes in /api/openapi.json). The token lives in localStorage and goes out
  * as `Authorization: Bearer`; everything else is plain `fetch` against relative URLs so the
  * map works under any path prefix the Rust binary is mounted at.
  */
