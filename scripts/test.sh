@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: sets up a fresh Debian 12 machine (system packages, PostGIS, the
 # web bundle) and runs every check: formatting, clippy, unit/property/contract/store/server
-# tests (nextest), doctests, the GDAL OGC test, the API fuzz and the browser test.
+# tests (nextest, with the GDAL and owslib OGC tests), doctests, the API fuzz and the browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,8 @@ if ! bash scripts/setup-replica.sh; then
 fi
 step "web map bundle"
 bash scripts/build-web.sh
+step "GIS client tools (owslib, pyproj, OpenAPI validator venv)"
+bash scripts/setup-pytools.sh >/dev/null
 
 step "format and lints"
 cargo fmt --check

@@ -11,7 +11,9 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod crs;
 pub mod demo;
+pub mod filter;
 pub mod index;
 pub mod ingest;
 pub mod lifecycle;

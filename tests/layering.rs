@@ -16,6 +16,8 @@ const RULES: &[(&str, &[&str])] = &[
     ("lifecycle", &["store", "ops", "cli", "server"]),
     ("render", &["store", "ops", "cli", "server"]),
     ("ingest", &["store", "ops", "cli", "server"]),
+    ("filter", &["store", "ops", "cli", "server"]),
+    ("crs.rs", &["store", "ops", "cli", "server"]),
     ("store", &["ops", "cli", "server"]),
     ("ops", &["cli", "server"]),
 ];

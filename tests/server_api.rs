@@ -149,7 +149,8 @@ async fn reports_are_paged_filtered_and_downloadable() {
         "attachment; filename=\"reports.csv\""
     );
     let text = a.text();
-    assert!(text.starts_with("id,kind,observed_at\n"), "{text}");
+    // Issue 14, finding 8: the import format, so the export re-imports.
+    assert!(text.starts_with("id,lon,lat,kind,observed_at\n"), "{text}");
     assert_eq!(text.lines().count(), 1 + 2 + 3); // header, P1, P2, R001, R006, R011
 
     let a = app.get("/api/reports?download=1", Some(ANALYST)).await;
@@ -359,8 +360,14 @@ async fn plans_crud_by_role() {
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.json()["details"][0]["column"], "task");
 
+    // Issue 14, finding 6: a delete names the version it is based on (If-Match).
+    let etag = app
+        .get(&format!("/api/plans/{id}"), Some(VIEWER))
+        .await
+        .header(header::ETAG);
     let del = axum::http::Request::delete(format!("/api/plans/{id}"))
         .header(header::AUTHORIZATION, format!("Bearer {ANALYST}"))
+        .header(header::IF_MATCH, etag)
         .body(axum::body::Body::empty())
         .unwrap();
     assert_eq!(app.send(del).await.status, StatusCode::NO_CONTENT);

@@ -30,7 +30,7 @@ impl DbArg {
     pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
         crate::store::open(&self.url)
             .await
-            .with_context(|| format!("opening {}", self.url))
+            .with_context(|| format!("opening {}", crate::store::redact_url(&self.url)))
     }
 }
 

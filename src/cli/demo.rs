@@ -150,7 +150,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let s = store.status().await?;
     eprintln!(
         "demo ward An Cựu (SYNTHETIC data) in {}: {} reports, {} sites, {} areas ({} new batches)",
-        args.db.url, s.reports, s.sites, s.areas, added
+        s.url, s.reports, s.sites, s.areas, added
     );
     if args.load_only {
         return Ok(());

@@ -53,6 +53,20 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let rows = export(store.as_ref(), layer, format, &mut out).await?;
     progress.finish();
     out.commit()?;
+    let what = match args.layer {
+        Layer::Reports => "reports",
+        Layer::Sites => "sites",
+        Layer::Areas => "areas",
+    };
+    super::audit::record(
+        store.as_ref(),
+        &super::audit::os_user(),
+        crate::store::audit::action::EXPORT,
+        "cli export",
+        &[("layer", what)],
+        rows as u64,
+    )
+    .await?;
     rep.set("rows", rows);
     rep.output("out", path);
     if path != "-" {

@@ -88,6 +88,16 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         ImportCommand::Undo { batch, output } => {
             let mut rep = Reporter::new("import undo", output);
             let r = store.undo_import(batch).await?;
+            let b = batch.to_string();
+            super::audit::record(
+                store.as_ref(),
+                &super::audit::os_user(),
+                crate::store::audit::action::UNDO,
+                "cli import undo",
+                &[("batch", b.as_str())],
+                r.inserted + r.updated,
+            )
+            .await?;
             rep.set("batch", serde_json::to_value(&r)?);
             if !rep.quiet() {
                 println!(
@@ -182,6 +192,20 @@ async fn import(store: &dyn Store, kind: ImportKind, f: FileArgs) -> anyhow::Res
         ImportKind::Plans => unreachable!("plans are not a subcommand"),
     };
     let record = result.map_err(|e| locate(e, &name, &lines))?;
+    let batch = record.batch.to_string();
+    super::audit::record(
+        store,
+        &f.by,
+        crate::store::audit::action::IMPORT,
+        "cli import",
+        &[
+            ("kind", kind.as_str()),
+            ("batch", batch.as_str()),
+            ("name", name.as_str()),
+        ],
+        record.inserted + record.updated,
+    )
+    .await?;
     progress.finish();
     rep.set("batch", serde_json::to_value(&record)?);
     if !rep.quiet() {

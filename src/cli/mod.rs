@@ -3,6 +3,7 @@
 //!
 //! Every subcommand lives in its own file with an `Args` struct and a `run` function; add
 //! new ones to [`Command`] and [`run`].
+pub mod audit;
 pub mod chart;
 pub mod clock_arg;
 pub mod cluster;
@@ -77,6 +78,8 @@ pub enum Command {
     Token(token::TokenArgs),
     /// Loads the synthetic An Cựu demo ward into the store and serves the map.
     Demo(demo::Args),
+    /// The audit trail: raw report reads, exports, imports, undos, token and plan changes.
+    Audit(audit::AuditArgs),
 }
 
 /// Runs a parsed command line.
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => block_on(serve::run(a)),
         Command::Token(a) => block_on(token::run(a)),
         Command::Demo(a) => block_on(demo::run(a)),
+        Command::Audit(a) => block_on(audit::run(a)),
     }
 }
 

@@ -228,8 +228,10 @@ pub fn format_plans(plans: &[&ActionPlan], today: NaiveDate) -> String {
     s
 }
 
-async fn fetch(store: &dyn store::Store, id: i64) -> anyhow::Result<ActionPlan> {
-    store.plan(id).await?.ok_or_else(|| {
+/// A plan and its version: the update that follows is conditional on it, so a change made
+/// meanwhile (through the API or another terminal) is reported, not overwritten.
+async fn fetch(store: &dyn store::Store, id: i64) -> anyhow::Result<(ActionPlan, i64)> {
+    store.plan_versioned(id).await?.ok_or_else(|| {
         store::StoreError::NotFound {
             what: "plan",
             id: id.to_string(),
@@ -245,6 +247,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Command::Add { subject, clears } => {
             let plan = new_plan(subject, clears, today)?;
             let saved = store.create_plan(&plan, &args.by).await?;
+            let sid = saved.id.to_string();
+            super::audit::record(
+                store.as_ref(),
+                &args.by,
+                store::audit::action::PLAN_CREATE,
+                "cli plan add",
+                &[("id", sid.as_str())],
+                1,
+            )
+            .await?;
             print!("{}", format_plans(&[&saved], today));
         }
         Command::List {
@@ -284,24 +296,59 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             clears,
             state,
         } => {
-            let old = fetch(store.as_ref(), *id).await?;
+            let (old, version) = fetch(store.as_ref(), *id).await?;
             let new = updated(&old, subject, clears, *state)?;
-            let saved = store.update_plan(*id, &new, &args.by).await?;
+            let (saved, _) = store
+                .update_plan_if(*id, &new, &args.by, Some(version))
+                .await?;
+            audit_change(store.as_ref(), &args.by, "cli plan update", *id).await?;
             print!("{}", format_plans(&[&saved], today));
         }
         Command::Done { id } => {
-            let old = fetch(store.as_ref(), *id).await?;
+            let (old, version) = fetch(store.as_ref(), *id).await?;
             let new = PlanInput {
                 state: PlanState::Done,
                 ..input_of(&old)
             };
-            let saved = store.update_plan(*id, &new, &args.by).await?;
+            let (saved, _) = store
+                .update_plan_if(*id, &new, &args.by, Some(version))
+                .await?;
+            audit_change(store.as_ref(), &args.by, "cli plan done", *id).await?;
             print!("{}", format_plans(&[&saved], today));
         }
         Command::Delete { id } => {
-            store.delete_plan(*id).await?;
+            store.delete_plan_if(*id, &args.by, None).await?;
+            let sid = id.to_string();
+            super::audit::record(
+                store.as_ref(),
+                &args.by,
+                store::audit::action::PLAN_DELETE,
+                "cli plan delete",
+                &[("id", sid.as_str())],
+                1,
+            )
+            .await?;
             println!("deleted plan #{id}");
         }
     }
     Ok(())
+}
+
+/// Records a plan update made from the command line.
+async fn audit_change(
+    store: &dyn store::Store,
+    by: &str,
+    route: &str,
+    id: i64,
+) -> anyhow::Result<()> {
+    let sid = id.to_string();
+    super::audit::record(
+        store,
+        by,
+        store::audit::action::PLAN_UPDATE,
+        route,
+        &[("id", sid.as_str())],
+        1,
+    )
+    .await
 }

@@ -83,13 +83,15 @@ impl ServeArgs {
 
 /// Opens the store, binds, prints `listening on http://ADDR` and serves until Ctrl-C/SIGTERM.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    // Logs go to stderr, filtered by RUST_LOG (default: warnings; `hotspot=info` shows layer
-    // timings). A subscriber installed by the caller wins.
+    // Logs go to stderr, filtered by RUST_LOG (default: warnings plus one access line per
+    // request; `hotspot=info` also shows layer timings). A subscriber installed by the
+    // caller wins.
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,hotspot::access=info")
+            }),
         )
         .try_init();
     let config = args.config()?;

@@ -47,6 +47,20 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
             let rec = store
                 .create_token(name.trim(), r, &token_hash(&token))
                 .await?;
+            let id = rec.id.to_string();
+            super::audit::record(
+                store.as_ref(),
+                &super::audit::os_user(),
+                crate::store::audit::action::TOKEN_CREATE,
+                "cli token create",
+                &[
+                    ("id", id.as_str()),
+                    ("name", rec.name.as_str()),
+                    ("role", rec.role.as_str()),
+                ],
+                1,
+            )
+            .await?;
             eprintln!(
                 "token {} ({}, {}) created; it is shown only now:",
                 rec.id,
@@ -70,6 +84,16 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
         }
         TokenCommand::Revoke { id } => {
             store.revoke_token(id).await?;
+            let sid = id.to_string();
+            super::audit::record(
+                store.as_ref(),
+                &super::audit::os_user(),
+                crate::store::audit::action::TOKEN_REVOKE,
+                "cli token revoke",
+                &[("id", sid.as_str())],
+                1,
+            )
+            .await?;
             eprintln!("token {id} revoked");
         }
     }

@@ -276,15 +276,18 @@ impl ChunkCtx<'_> {
             match std::str::from_utf8(field) {
                 Ok(s) => {
                     if let Some(c) = self.columns.role[i] {
-                        text[c] = s.trim();
+                        // Undo the spreadsheet escape of our own exports.
+                        text[c] = crate::render::csv_cell::unescape(s.trim());
                     }
                 }
                 Err(_) => errs.push((self.columns.names[i].clone(), "not valid UTF-8".into())),
             }
         }
         let [id, lon, lat, kind, at] = text;
-        if id.is_empty() && !errs.iter().any(|(c, _)| c.eq_ignore_ascii_case("id")) {
-            errs.push(("id".into(), "empty id".into()));
+        if !errs.iter().any(|(c, _)| c.eq_ignore_ascii_case("id"))
+            && let Err(m) = super::limits::check_id(id)
+        {
+            errs.push(("id".into(), m));
         }
         let lon = number(lon, "lon", &mut errs);
         let lat = number(lat, "lat", &mut errs);

@@ -14,8 +14,16 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 /// assert_eq!(t.to_string(), "2025-03-01 08:30:00");
 /// assert_eq!(parse_observed_at("2025-03-01", tz).unwrap().to_string(), "2025-03-01 00:00:00");
 /// assert!(parse_observed_at("2025-02-30", tz).is_err());
+/// assert!(parse_observed_at("0000-01-01", tz).is_err(), "years 1900..=2100 only");
 /// ```
 pub fn parse_observed_at(s: &str, tz: FixedOffset) -> Result<NaiveDateTime, String> {
+    let t = parse_any_year(s, tz)?;
+    super::limits::check_datetime(t)?;
+    Ok(t)
+}
+
+/// [`parse_observed_at`] without the year range check.
+fn parse_any_year(s: &str, tz: FixedOffset) -> Result<NaiveDateTime, String> {
     let s = s.trim();
     let b = s.as_bytes();
     let bad = || {

@@ -121,7 +121,13 @@ pub fn read_areas(
         let parent_id = match props.get("parent_id") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(Value::String(s)) => Some(s.trim().to_string()),
+            Some(Value::String(s)) => match super::limits::check_id(s.trim()) {
+                Ok(()) => Some(s.trim().to_string()),
+                Err(m) => {
+                    errs.push(("parent_id".into(), m));
+                    None
+                }
+            },
             Some(Value::Number(n)) => Some(n.to_string()),
             Some(_) => {
                 errs.push(("parent_id".into(), "expected a string or null".into()));
@@ -324,8 +330,8 @@ fn feature_id(
             return None;
         }
     };
-    if id.is_empty() {
-        errs.push(("id".into(), "empty id".into()));
+    if let Err(m) = super::limits::check_id(&id) {
+        errs.push(("id".into(), m));
         return None;
     }
     Some(id)

@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod limits;
 pub mod programme;
 
 use std::fmt;

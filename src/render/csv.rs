@@ -1,23 +1,24 @@
 //! CSV forms of the stored layers: reports with the import header (so an export imports
-//! again), sites and areas with their geometry as GeoJSON text.
+//! again), sites and areas with their geometry as GeoJSON text. Every text cell goes through
+//! [`escape`] so a spreadsheet never runs it as a formula.
 
 use std::io::Write;
 
+use super::csv_cell::escape;
 use crate::model::{Area, Report, Site};
-use crate::render::geojson::{geometry_json, round7};
+use crate::render::geojson::geometry_json;
 
-/// Same header and formats as the import CSV (`id,lon,lat,kind,observed_at`).
+/// Report points in exactly the import format (`id,lon,lat,kind,observed_at`, full
+/// precision, local times), so that an export goes back in through `hotspot import reports`
+/// unchanged; text cells are made spreadsheet-safe by [`escape`], which the importer undoes.
 pub fn reports_csv<W: Write>(out: W, rows: &[Report]) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["id", "lon", "lat", "kind", "observed_at"])?;
+    w.write_record(crate::ingest::csv::REPORT_COLUMNS)?;
     for r in rows {
-        w.write_record([
-            r.id.clone(),
-            format!("{}", round7(r.lon)),
-            format!("{}", round7(r.lat)),
-            r.kind.to_string(),
-            r.observed_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        ])?;
+        let lon = r.lon.to_string();
+        let lat = r.lat.to_string();
+        let at = r.observed_at.format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+        w.write_record([escape(&r.id).as_ref(), &lon, &lat, r.kind.as_str(), &at])?;
     }
     w.flush()?;
     Ok(())
@@ -64,7 +65,7 @@ fn shapes_csv<W: Write>(
     let mut w = csv::Writer::from_writer(out);
     w.write_record(header)?;
     for r in rows {
-        w.write_record(&r)?;
+        w.write_record(r.iter().map(|c| escape(c).into_owned()))?;
     }
     w.flush()?;
     Ok(())
@@ -73,6 +74,7 @@ fn shapes_csv<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::IngestOptions;
     use crate::model::ReportKind;
     use geo::polygon;
     use serde_json::json;
@@ -115,7 +117,45 @@ mod tests {
         };
         assert_eq!(
             out,
-            "id,lon,lat,kind,observed_at\na,107.1234568,16.5,sale,2025-01-02T03:04:05\n"
+            "id,lon,lat,kind,observed_at\na,107.123456789,16.5,sale,2025-01-02T03:04:05\n"
         );
+    }
+
+    #[test]
+    fn exported_reports_import_back_unchanged() {
+        let at = chrono::NaiveDate::from_ymd_opt(2025, 3, 1)
+            .unwrap()
+            .and_hms_milli_opt(8, 30, 0, 250)
+            .unwrap();
+        let reports: Vec<Report> = [
+            "=HYPERLINK(\"http://evil\",\"x\")",
+            "+1",
+            "@a",
+            "-b",
+            "'=c",
+            "R,\"7\"",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| Report {
+            id: id.to_string(),
+            lon: 107.123456789 + i as f64,
+            lat: -16.5,
+            kind: ReportKind::Sale,
+            observed_at: at,
+        })
+        .collect();
+        let mut bytes = Vec::new();
+        reports_csv(&mut bytes, &reports).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.starts_with("id,lon,lat,kind,observed_at\n"));
+        assert!(
+            text.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""),
+            "{text}"
+        );
+        assert!(text.contains(",-16.5,"), "coordinates stay numbers: {text}");
+        let back =
+            crate::ingest::csv::read_reports(&bytes, "x.csv", &IngestOptions::default()).unwrap();
+        assert_eq!(back.rows, reports);
     }
 }

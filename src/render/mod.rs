@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod charts;
 pub mod csv;
+pub mod csv_cell;
 pub mod geojson;

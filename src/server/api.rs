@@ -5,23 +5,26 @@ use std::collections::HashMap;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::AppState;
+use super::audit::record;
 use super::auth::{Caller, new_token, token_hash};
 use super::error::{ApiError, ApiResult};
-use super::features::{collection_json, features_csv};
-use super::layers::{LayerJob, csv_columns, layer};
+use super::features::collection_json;
+use super::layers::{LayerJob, layer};
 use super::params::Params;
 use super::programme::{month_label, programme};
 use super::respond;
 use crate::model::{Declaration, PlanSubject, ReportKind};
 use crate::render::geojson::report_feature;
-use crate::store::{ImportKind, ImportMeta, OnConflict, PlanInput, Role};
+use crate::store::audit::action;
+use crate::store::plan_versions::{etag, parse_if_match};
+use crate::store::{ImportKind, ImportMeta, MAX_OFFSET, OnConflict, PlanInput, Role};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,6 +47,8 @@ pub fn routes() -> Router<AppState> {
             "/api/plans/{id}",
             get(get_plan).put(update_plan).delete(delete_plan),
         )
+        .route("/api/plans/{id}/history", get(plan_history))
+        .route("/api/audit", get(super::audit::list_audit))
         .route(
             "/api/declarations",
             get(list_declarations).post(create_declarations),
@@ -142,16 +147,31 @@ pub async fn list_reports(
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     caller.require(Role::Analyst)?;
+    let audit_params: Vec<(String, String)> = q.clone().into_iter().collect();
     let mut p = Params::new(q);
     let mut filter = p.report_filter()?;
     filter.limit = Some(p.u64_in("limit", 1000, 1, state.config.max_limit)?);
-    filter.offset = Some(p.u64_in("offset", 0, 0, u64::MAX >> 2)?);
+    filter.offset = Some(p.u64_in("offset", 0, 0, MAX_OFFSET)?);
     let csv = p.wants_csv()?;
     let reports = state.store.reports(&filter).await?;
+    record(
+        &state,
+        &caller,
+        action::REPORTS_READ,
+        "GET /api/reports",
+        audit_params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        reports.len() as u64,
+    )
+    .await?;
     let features: Vec<_> = reports.iter().map(report_feature).collect();
     Ok(respond::layer_body(
         "reports",
-        csv.then(|| Bytes::from(features_csv(&features, csv_columns("reports")))),
+        // The import format (with lon,lat), spreadsheet-safe: it re-imports unchanged.
+        csv.then(|| {
+            let mut out = Vec::new();
+            crate::render::csv::reports_csv(&mut out, &reports).expect("CSV into memory");
+            Bytes::from(out)
+        }),
         Bytes::from(collection_json(features)),
         p.download(),
     ))
@@ -173,6 +193,15 @@ pub async fn get_report(
         .report(&id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("report {id:?} not found")))?;
+    record(
+        &state,
+        &caller,
+        action::REPORTS_READ,
+        "GET /api/reports/{id}",
+        [("id", id.as_str())],
+        1,
+    )
+    .await?;
     let f = report_feature(&r);
     Ok(respond::body(
         respond::GEOJSON,
@@ -226,11 +255,24 @@ pub async fn get_layer(
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
+    let audit_params: Vec<(String, String)> = q.clone().into_iter().collect();
     let mut p = Params::new(q);
     let (name, job) = LayerJob::parse(&name, &mut p)?;
     let role = caller.require(job.required_role())?;
     let csv = p.wants_csv()?;
     let l = layer(&state, name, job, p.canonical(), role).await?;
+    if name == "near" {
+        // Reports near sites are raw report points.
+        record(
+            &state,
+            &caller,
+            action::NEAR_READ,
+            "GET /api/layers/near",
+            audit_params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            l.features.len() as u64,
+        )
+        .await?;
+    }
     if csv && !l.tabular {
         return Err(ApiError::bad_param(
             "format",
@@ -422,9 +464,40 @@ pub async fn create_plan(
     let plan = state.store.create_plan(&input, &caller.name).await?;
     // Plans show on the hotspots and areas layers: drop the remembered dataset version.
     state.data_changed();
+    let id = plan.id.to_string();
+    record(
+        &state,
+        &caller,
+        action::PLAN_CREATE,
+        "POST /api/plans",
+        [("id", id.as_str())],
+        1,
+    )
+    .await?;
     let mut resp = respond::json(&plan);
     *resp.status_mut() = StatusCode::CREATED;
+    with_etag(&mut resp, plan.id, 1);
     Ok(resp)
+}
+
+/// Sets the `ETag` of plan `id` at `version`.
+fn with_etag(resp: &mut Response, id: i64, version: i64) {
+    if let Ok(v) = HeaderValue::from_str(&etag(id, version)) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+}
+
+/// The version `If-Match` names: 428 when missing, 412 when it is not an ETag of this plan.
+fn if_match(headers: &HeaderMap, id: i64) -> ApiResult<Option<i64>> {
+    let v = headers.get(header::IF_MATCH).ok_or_else(|| {
+        ApiError::PreconditionRequired(format!(
+            "If-Match is required: send the ETag of GET /api/plans/{id}"
+        ))
+    })?;
+    let v = v
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed("If-Match is not ASCII".into()))?;
+    parse_if_match(id, v).map_err(ApiError::PreconditionFailed)
 }
 
 fn plan_id(s: &str) -> ApiResult<i64> {
@@ -443,44 +516,103 @@ pub async fn get_plan(
 ) -> ApiResult<Response> {
     caller.require(Role::Viewer)?;
     let id = plan_id(&id)?;
-    let plan = state
+    let (plan, version) = state
         .store
-        .plan(id)
+        .plan_versioned(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("plan {id} not found")))?;
-    Ok(respond::json(&plan))
+    let mut resp = respond::json(&plan);
+    with_etag(&mut resp, id, version);
+    Ok(resp)
 }
 
-/// Replaces a plan's fields (analysts).
-#[utoipa::path(put, path = "/api/plans/{id}", tag = "plans", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = PlanBody,
+/// Every version of a plan, oldest first: `[{version, op, changed_by, changed_at, plan}]`
+/// (`op` is `create`, `update` or `delete`; a deleted plan keeps its history).
+#[utoipa::path(get, path = "/api/plans/{id}/history", tag = "plans", security(("bearer" = [])),
+    params(("id" = i64, Path)),
     responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+pub async fn plan_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    caller.require(Role::Viewer)?;
+    let id = plan_id(&id)?;
+    let history = state.store.plan_history(id).await?;
+    if history.is_empty() {
+        return Err(ApiError::NotFound(format!("plan {id} not found")));
+    }
+    Ok(respond::json(&history))
+}
+
+/// Replaces a plan's fields (analysts). `If-Match` must carry the ETag the change is based
+/// on: 428 without it, 412 when someone else changed the plan since.
+#[utoipa::path(put, path = "/api/plans/{id}", tag = "plans", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = String, Header, description = "ETag from GET /api/plans/{id}")),
+    request_body = PlanBody,
+    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody),
+              (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
 pub async fn update_plan(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
     caller.require(Role::Analyst)?;
     let id = plan_id(&id)?;
+    let version = if_match(&headers, id)?;
     let input = json_body::<PlanBody>(&body)?.into_input()?;
-    let plan = state.store.update_plan(id, &input, &caller.name).await?;
+    let (plan, version) = state
+        .store
+        .update_plan_if(id, &input, &caller.name, version)
+        .await?;
     state.data_changed();
-    Ok(respond::json(&plan))
+    let sid = id.to_string();
+    let sv = version.to_string();
+    record(
+        &state,
+        &caller,
+        action::PLAN_UPDATE,
+        "PUT /api/plans/{id}",
+        [("id", sid.as_str()), ("version", sv.as_str())],
+        1,
+    )
+    .await?;
+    let mut resp = respond::json(&plan);
+    with_etag(&mut resp, id, version);
+    Ok(resp)
 }
 
 /// Deletes a plan (analysts).
 #[utoipa::path(delete, path = "/api/plans/{id}", tag = "plans", security(("bearer" = [])),
-    params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
+    params(("id" = i64, Path), ("If-Match" = String, Header, description = "ETag from GET /api/plans/{id}")),
+    responses((status = 204), (status = 404, body = super::error::ErrorBody),
+              (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
 pub async fn delete_plan(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Analyst)?;
-    state.store.delete_plan(plan_id(&id)?).await?;
+    let id = plan_id(&id)?;
+    let version = if_match(&headers, id)?;
+    state
+        .store
+        .delete_plan_if(id, &caller.name, version)
+        .await?;
     state.data_changed();
+    let sid = id.to_string();
+    record(
+        &state,
+        &caller,
+        action::PLAN_DELETE,
+        "DELETE /api/plans/{id}",
+        [("id", sid.as_str())],
+        1,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -516,9 +648,19 @@ pub async fn create_declarations(
         on_conflict: OnConflict::Error,
         force: true,
     };
-    let record = state.store.import_declarations(&meta, &rows).await?;
+    let batch = state.store.import_declarations(&meta, &rows).await?;
     state.data_changed();
-    let mut resp = respond::json(&record);
+    let b = batch.batch.to_string();
+    record(
+        &state,
+        &caller,
+        action::IMPORT,
+        "POST /api/declarations",
+        [("kind", "declarations"), ("batch", b.as_str())],
+        batch.inserted + batch.updated,
+    )
+    .await?;
+    let mut resp = respond::json(&batch);
     *resp.status_mut() = StatusCode::CREATED;
     Ok(resp)
 }
@@ -544,9 +686,19 @@ pub async fn undo_import(
     let batch: i64 = batch
         .parse()
         .map_err(|_| ApiError::NotFound(format!("import batch {batch:?} not found")))?;
-    let record = state.store.undo_import(batch).await?;
+    let undone = state.store.undo_import(batch).await?;
     state.data_changed();
-    Ok(respond::json(&record))
+    let b = batch.to_string();
+    record(
+        &state,
+        &caller,
+        action::UNDO,
+        "DELETE /api/imports/{batch}",
+        [("batch", b.as_str())],
+        undone.inserted + undone.updated,
+    )
+    .await?;
+    Ok(respond::json(&undone))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -590,6 +742,20 @@ pub async fn create_token(
         .store
         .create_token(req.name.trim(), role, &token_hash(&token))
         .await?;
+    let tid = rec.id.to_string();
+    record(
+        &state,
+        &caller,
+        action::TOKEN_CREATE,
+        "POST /api/tokens",
+        [
+            ("id", tid.as_str()),
+            ("name", rec.name.as_str()),
+            ("role", rec.role.as_str()),
+        ],
+        1,
+    )
+    .await?;
     let mut resp = respond::json(&TokenCreated {
         id: rec.id,
         name: rec.name,

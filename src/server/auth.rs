@@ -97,7 +97,9 @@ impl FromRequestParts<AppState> for Caller {
             ),
             None => None,
         };
-        resolve(state, auth).await
+        let caller = resolve(state, auth).await?;
+        super::access_log::set_role(caller.role.map_or("anonymous", Role::as_str));
+        Ok(caller)
     }
 }
 

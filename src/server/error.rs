@@ -1,5 +1,11 @@
 //! The one error type of the HTTP layer and its JSON rendering
-//! (`{"error": "...", "details": [{"line", "column", "message"}]}`, documented in /api/openapi.json).
+//! (`{"error": "...", "request_id": "...", "details": [{"line", "column", "message"}]}`).
+//!
+//! Error policy: a 4xx message is written for the caller and names what to fix; a 5xx
+//! message is generic. The detail of a 5xx (database text, which may quote SQL, values or
+//! the server's configuration) goes only to the log, next to the request id that the
+//! answer carries, so an operator can find it and a client learns nothing about the
+//! database.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +36,8 @@ impl From<&Problem> for ErrorDetail {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: String,
+    /// The id of this request in the server log (also the `x-request-id` header).
+    pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ErrorDetail>,
 }
@@ -61,11 +69,18 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// The database does not answer (503).
+    /// The database does not answer (503); the text is logged, never sent.
     #[error("{0}")]
     Unavailable(String),
+    /// A bug or an unexpected server-side failure (500); the text is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// `If-Match` names a version that is no longer current (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// `If-Match` is required and missing (428).
+    #[error("{0}")]
+    PreconditionRequired(String),
 }
 
 impl ApiError {
@@ -81,6 +96,19 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+        }
+    }
+
+    /// What the caller is told: the message for 4xx, a generic sentence for 5xx.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Unavailable(_) => {
+                "service unavailable: the database did not answer; try again later".into()
+            }
+            ApiError::Internal(_) => "internal error".into(),
+            other => other.to_string(),
         }
     }
 
@@ -92,15 +120,17 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let request_id = super::access_log::request_id();
         if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            tracing::error!(request_id = %request_id, error = %self, "request failed");
         }
         let details = match &self {
             ApiError::Unprocessable { details, .. } => details.clone(),
             _ => Vec::new(),
         };
         let body = ErrorBody {
-            error: self.to_string(),
+            error: self.public_message(),
+            request_id,
             details,
         };
         let mut resp = (status, axum::Json(body)).into_response();
@@ -119,6 +149,8 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Every store error by name (no `_` arm): a new variant does not compile until it is given
+/// a status here.
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -141,10 +173,13 @@ impl From<StoreError> for ApiError {
             },
             StoreError::AlreadyImported { .. } => ApiError::Conflict(e.to_string()),
             StoreError::Invalid(m) => ApiError::BadRequest(m),
-            StoreError::Database(_) => ApiError::Unavailable(e.to_string()),
-            // BadUrl, Migrate and variants added later: a server-side problem.
-            #[allow(unreachable_patterns)]
-            _ => ApiError::Internal(e.to_string()),
+            StoreError::Stale { .. } => ApiError::PreconditionFailed(e.to_string()),
+            StoreError::Database(_) | StoreError::Interrupted { .. } => {
+                ApiError::Unavailable(e.to_string())
+            }
+            StoreError::BadUrl(_) | StoreError::Migrate(_) | StoreError::Backup(_) => {
+                ApiError::Internal(e.to_string())
+            }
         }
     }
 }
@@ -190,5 +225,49 @@ impl From<crate::ops::OpsError> for ApiError {
                 details: vec![],
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_tell_the_client_nothing_about_the_database() {
+        let e: ApiError = StoreError::Database(sqlx::Error::Protocol(
+            "expected CopyOutResponse, got ReadyForQuery at postgres://u:pw@db".into(),
+        ))
+        .into();
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let public = e.public_message();
+        assert!(
+            !public.contains("Copy") && !public.contains("pw"),
+            "{public}"
+        );
+        let e: ApiError =
+            StoreError::Migrate(sqlx::migrate::MigrateError::VersionMissing(2)).into();
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.public_message(), "internal error");
+    }
+
+    #[test]
+    fn client_errors_keep_their_message() {
+        let e: ApiError = StoreError::Stale {
+            what: "plan",
+            id: "7".into(),
+            expected: 1,
+            current: 2,
+        }
+        .into();
+        assert_eq!(e.status(), StatusCode::PRECONDITION_FAILED);
+        assert!(
+            e.public_message().contains("version 1"),
+            "{}",
+            e.public_message()
+        );
+        let e: ApiError =
+            StoreError::Invalid("parameter from: 0000-01-01 is outside".into()).into();
+        assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+        assert!(e.public_message().starts_with("parameter from"));
     }
 }

@@ -39,7 +39,8 @@ pub fn features_csv(features: &[Feature], preferred: &[&str]) -> Vec<u8> {
             .iter()
             .map(|c| match f.properties.as_ref().and_then(|p| p.get(c)) {
                 None | Some(JsonValue::Null) => String::new(),
-                Some(JsonValue::String(s)) => s.clone(),
+                // Names and ids are user text: never let a spreadsheet run them.
+                Some(JsonValue::String(s)) => crate::render::csv_cell::escape(s).into_owned(),
                 Some(v) => v.to_string(),
             });
         w.write_record(row).expect("in-memory CSV");

@@ -5,8 +5,10 @@
 //! parameters ([`params`]), check the caller's role ([`auth`]), then read the store or a
 //! computed layer ([`layers`], cached in [`cache`]).
 
+pub mod access_log;
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod charts;
@@ -82,6 +84,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ServerConfig>,
     pub cache: Arc<LayerCache<Layer>>,
+    /// OGC collection views prepared from the cached layers (see `ogc::view`).
+    pub ogc_views: Arc<LayerCache<ogc::view::View>>,
     version: Arc<version::VersionCell>,
     /// PostGIS: the primary/standby routing (WAL positions for read-your-writes).
     routed: Option<Arc<crate::store::postgis::routed::RoutedStore>>,
@@ -140,6 +144,7 @@ impl AppState {
     ) -> Self {
         AppState {
             cache: Arc::new(LayerCache::new(config.cache_bytes)),
+            ogc_views: Arc::new(LayerCache::new(config.cache_bytes / 2)),
             store,
             config: Arc::new(config),
             version: Arc::new(version),
@@ -238,7 +243,7 @@ pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let mut app = Router::new()
         .merge(api::routes())
-        .nest("/ogc", ogc::routes())
+        .merge(ogc::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -265,5 +270,7 @@ pub fn router(state: AppState) -> Router {
         };
         app = app.layer(cors);
     }
-    app
+    // Outermost: every answer (timeouts and CORS refusals included) gets a request id and an
+    // access log line.
+    app.layer(axum::middleware::from_fn(access_log::access_log))
 }

@@ -1,108 +1,97 @@
-//! OGC API – Features Part 1 (conformance classes Core, GeoJSON, OpenAPI 3.0) at `/ogc`, so
-//! QGIS and GDAL (`OAPIF:http://host/ogc`) read the layers live.
+//! OGC API – Features at `/ogc` (and `/ogc/`), so QGIS, GDAL (`OAPIF:http://host/ogc`) and
+//! owslib read the layers live: Part 1 (core, GeoJSON, OpenAPI 3.0 at `/ogc/api`), Part 2
+//! (`crs`, `bbox-crs`, `Content-Crs`) and Part 3 (queryables, property equality, CQL2-text
+//! `filter`), plus `properties=` and `sortby`.
 //!
-//! Collections: `reports` (analysts only), `sites`, `areas`, and the computed `hotspots`,
-//! `hexes` and `emerging` layers with their default parameters (viewers get the filtered
-//! versions). For computed collections, `datetime` selects the reports they are computed from.
+//! Collections ([`catalog`]): `reports` (analysts; filtered, sorted and paged in the store),
+//! and the layers of `/api/layers` — `sites`, `areas` (with computed status), `hotspots`,
+//! `hexes`, `kde`, `near` (analysts), `emerging` — with their tuning parameters. A layer is
+//! computed and prepared once per (dataset version, parameters, role) ([`view`]); pages are
+//! slices. Handlers only parse ([`query`]), pick features and serialise ([`output`]).
+
+pub mod catalog;
+pub mod openapi;
+pub mod output;
+pub mod query;
+pub mod view;
 
 use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
-use geojson::Feature;
+use chrono::NaiveDateTime;
 use serde_json::{Value, json};
+
+pub use catalog::CollectionId;
+use catalog::{COLLECTIONS, Collection, Source};
+use query::{ItemsQuery, OgcError, OgcResult, TimeRange, check_f, only};
 
 use super::AppState;
 use super::auth::Caller;
-use super::error::{ApiError, ApiResult};
-use super::features::{bbox_intersects, feature_bbox, with_properties};
-use super::layers::{LayerJob, layer};
-use super::params::{Params, parse_bbox};
+use super::error::ApiError;
 use super::respond;
-use crate::render::geojson::{area_feature, report_feature, site_feature};
+use crate::crs::Crs;
+use crate::filter::eval::{Context, Row};
+use crate::filter::queryables::{self, Type};
+use crate::render::geojson::report_feature;
 use crate::store::{ReportFilter, Role};
 
-pub const CONFORMANCE: &[&str] = &[
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-];
+const CORE: &str = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/";
+const CRS_CLASS: &str = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs";
+const FILTER: &str = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/";
+const CQL2: &str = "http://www.opengis.net/spec/cql2/1.0/conf/";
 
-/// Collection ids (for the OpenAPI document).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CollectionId {
-    Reports,
-    Sites,
-    Areas,
-    Hotspots,
-    Hexes,
-    Emerging,
+/// Exactly the conformance classes implemented (see ARCHITECTURE.md, GIS interoperability).
+pub fn conformance_classes() -> Vec<String> {
+    let mut v: Vec<String> = ["core", "geojson", "oas30"]
+        .iter()
+        .map(|c| format!("{CORE}{c}"))
+        .collect();
+    v.push(CRS_CLASS.to_string());
+    v.extend(
+        [
+            "queryables",
+            "queryables-query-parameters",
+            "filter",
+            "features-filter",
+        ]
+        .iter()
+        .map(|c| format!("{FILTER}{c}")),
+    );
+    v.extend(
+        [
+            "cql2-text",
+            "basic-cql2",
+            "advanced-comparison-operators",
+            "basic-spatial-functions",
+            "basic-spatial-functions-plus",
+        ]
+        .iter()
+        .map(|c| format!("{CQL2}{c}")),
+    );
+    v
 }
 
-/// `(id, title, description, role needed, has time)`.
-pub const COLLECTIONS: &[(&str, &str, &str, Role, bool)] = &[
-    (
-        "reports",
-        "Reports",
-        "Reported places of drug activity (analysts only)",
-        Role::Analyst,
-        true,
-    ),
-    (
-        "sites",
-        "Sensitive sites",
-        "Schools, industrial zones, boarding houses, karaoke, lodging, entertainment venues",
-        Role::Viewer,
-        false,
-    ),
-    (
-        "areas",
-        "Areas",
-        "Administrative areas with declared statuses",
-        Role::Viewer,
-        false,
-    ),
-    (
-        "hotspots",
-        "Hotspots",
-        "DBSCAN clusters of reports (eps 150 m, 5 points)",
-        Role::Viewer,
-        true,
-    ),
-    (
-        "hexes",
-        "Hot and cold H3 cells",
-        "Getis-Ord Gi* over H3 resolution 9 cells (k = 1)",
-        Role::Viewer,
-        true,
-    ),
-    (
-        "emerging",
-        "Emerging hot spots",
-        "Space-time Gi* and Mann-Kendall trend per H3 resolution 8 cell, monthly",
-        Role::Viewer,
-        true,
-    ),
-];
-
+/// The `/ogc` routes, with their prefix (`/ogc/` too: owslib adds the slash).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(landing))
-        .route("/conformance", get(conformance))
-        .route("/collections", get(collections))
-        .route("/collections/{id}", get(collection))
-        .route("/collections/{id}/items", get(items))
-        .route("/collections/{id}/items/{fid}", get(item))
+        .route("/ogc", get(landing))
+        .route("/ogc/", get(landing))
+        .route("/ogc/api", get(api))
+        .route("/ogc/conformance", get(conformance))
+        .route("/ogc/collections", get(collections))
+        .route("/ogc/collections/{id}", get(collection))
+        .route("/ogc/collections/{id}/queryables", get(queryables_doc))
+        .route("/ogc/collections/{id}/items", get(items))
+        .route("/ogc/collections/{id}/items/{fid}", get(item))
 }
 
-/// `http://host/ogc`, from the request's Host header.
-fn base(headers: &HeaderMap) -> String {
+/// `http://host`, from the request's Host header.
+fn root(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -112,17 +101,11 @@ fn base(headers: &HeaderMap) -> String {
         .and_then(|h| h.to_str().ok())
         .filter(|p| *p == "https")
         .unwrap_or("http");
-    format!("{proto}://{host}/ogc")
+    format!("{proto}://{host}")
 }
 
-fn check_f(q: &HashMap<String, String>) -> ApiResult<()> {
-    match q.get("f").map(String::as_str) {
-        None | Some("json" | "geojson") => Ok(()),
-        Some(f) => Err(ApiError::bad_param(
-            "f",
-            format!("{f:?}: only json is offered"),
-        )),
-    }
+fn base(headers: &HeaderMap) -> String {
+    format!("{}/ogc", root(headers))
 }
 
 fn link(href: String, rel: &str, ty: &str, title: &str) -> Value {
@@ -134,67 +117,114 @@ fn link(href: String, rel: &str, ty: &str, title: &str) -> Value {
 pub async fn landing(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Response> {
+) -> OgcResult<Response> {
+    only(&q, &["f"])?;
     check_f(&q)?;
     let b = base(&headers);
-    let root = b.trim_end_matches("/ogc").to_string();
     Ok(respond::json(&json!({
         "title": "hotspot",
         "description": "Drug-crime hotspots, sensitive sites and areas (OGC API - Features)",
         "links": [
             link(b.clone(), "self", respond::JSON, "this document"),
-            link(format!("{root}/api/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
+            link(format!("{b}/api"), "service-desc", openapi::MEDIA_TYPE, "the API definition (OpenAPI 3.0)"),
             link(format!("{b}/conformance"), "conformance", respond::JSON, "conformance classes"),
             link(format!("{b}/collections"), "data", respond::JSON, "collections"),
         ]
     })))
 }
 
+/// The OGC API's OpenAPI 3.0 document.
+#[utoipa::path(get, path = "/ogc/api", tag = "ogc", responses((status = 200, body = Object)))]
+pub async fn api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> OgcResult<Response> {
+    only(&q, &["f"])?;
+    check_f(&q)?;
+    let doc = openapi::document(&root(&headers), state.config.max_limit);
+    Ok(respond::body(
+        openapi::MEDIA_TYPE,
+        Bytes::from(serde_json::to_vec(&doc).expect("serialises")),
+        None,
+    ))
+}
+
 /// Conformance classes.
 #[utoipa::path(get, path = "/ogc/conformance", tag = "ogc", responses((status = 200, body = Object)))]
-pub async fn conformance(Query(q): Query<HashMap<String, String>>) -> ApiResult<Response> {
+pub async fn conformance(Query(q): Query<HashMap<String, String>>) -> OgcResult<Response> {
+    only(&q, &["f"])?;
     check_f(&q)?;
-    Ok(respond::json(&json!({ "conformsTo": CONFORMANCE })))
+    Ok(respond::json(
+        &json!({ "conformsTo": conformance_classes() }),
+    ))
 }
 
-fn lookup(id: &str) -> ApiResult<&'static (&'static str, &'static str, &'static str, Role, bool)> {
-    COLLECTIONS
-        .iter()
-        .find(|c| c.0 == id)
-        .ok_or_else(|| ApiError::NotFound(format!("no collection {id:?}")))
+fn lookup(id: &str) -> OgcResult<&'static Collection> {
+    catalog::find(id).ok_or_else(|| {
+        OgcError::Api(ApiError::NotFound(format!(
+            "no collection {id:?}; collections: {}",
+            COLLECTIONS
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    })
 }
 
-async fn describe(
-    state: &AppState,
-    b: &str,
-    c: &(&'static str, &'static str, &'static str, Role, bool),
-) -> ApiResult<Value> {
+fn utc(state: &AppState, t: Option<NaiveDateTime>) -> Option<String> {
+    t.map(|t| {
+        let utc = t - chrono::Duration::seconds(state.config.clock.tz.local_minus_utc() as i64);
+        format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S"))
+    })
+}
+
+/// The collection's own extent: reports from the store's summary, layers from their
+/// canonical view (so "zoom to layer" on `areas` goes to the areas).
+async fn extent(state: &AppState, c: &Collection, role: Role) -> OgcResult<Value> {
     let s = state.summary().await?;
-    let bbox = s.bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
-    let fmt = |t: Option<NaiveDateTime>| {
-        t.map(|t| {
-            let utc = t - Duration::seconds(state.config.clock.tz.local_minus_utc() as i64);
-            format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S"))
-        })
+    let spatial = match c.source {
+        Source::Reports => s.bbox,
+        // A layer that cannot be computed (e.g. no reports yet) must not break the
+        // collection list: its extent is then the reports' (which covers any such layer).
+        Source::Layer(name) => {
+            match view::view(state, c, name, &HashMap::new(), TimeRange::default(), role).await {
+                Ok(v) => v.extent,
+                Err(e) => {
+                    tracing::debug!(collection = c.id, error = %e, "no view for the extent");
+                    s.bbox
+                }
+            }
+        }
     };
-    let mut extent =
-        json!({"spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}});
-    if c.4 {
-        extent["temporal"] = json!({
-            "interval": [[fmt(s.first_report), fmt(s.last_report)]],
+    let mut e = json!({});
+    if let Some(b) = spatial {
+        e["spatial"] = json!({"bbox": [b], "crs": Crs::Crs84.uri()});
+    }
+    if c.time && s.first_report.is_some() {
+        e["temporal"] = json!({
+            "interval": [[utc(state, s.first_report), utc(state, s.last_report)]],
             "trs": "http://www.opengis.net/def/uri/ogc/1.0/TRS/gregorian"
         });
     }
+    Ok(e)
+}
+
+async fn describe(state: &AppState, b: &str, c: &Collection, role: Role) -> OgcResult<Value> {
     Ok(json!({
-        "id": c.0,
-        "title": c.1,
-        "description": c.2,
+        "id": c.id,
+        "title": c.title,
+        "description": c.description,
         "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "extent": extent,
+        "crs": Crs::ALL.map(|c| c.uri()),
+        "storageCrs": Crs::Crs84.uri(),
+        "extent": extent(state, c, role).await?,
         "links": [
-            link(format!("{b}/collections/{}", c.0), "self", respond::JSON, c.1),
-            link(format!("{b}/collections/{}/items", c.0), "items", respond::GEOJSON, "items"),
+            link(format!("{b}/collections/{}", c.id), "self", respond::JSON, c.title),
+            link(format!("{b}/collections/{}/items", c.id), "items", respond::GEOJSON, "items"),
+            link(format!("{b}/collections/{}/queryables", c.id),
+                 "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "queryables"),
         ]
     }))
 }
@@ -207,13 +237,14 @@ pub async fn collections(
     caller: Caller,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Response> {
+) -> OgcResult<Response> {
+    only(&q, &["f"])?;
     check_f(&q)?;
     let role = caller.require(Role::Viewer)?;
     let b = base(&headers);
     let mut list = Vec::new();
-    for c in COLLECTIONS.iter().filter(|c| role >= c.3) {
-        list.push(describe(&state, &b, c).await?);
+    for c in COLLECTIONS.iter().filter(|c| role >= c.role) {
+        list.push(describe(&state, &b, c, role).await?);
     }
     Ok(respond::json(&json!({
         "links": [link(format!("{b}/collections"), "self", respond::JSON, "collections")],
@@ -231,79 +262,209 @@ pub async fn collection(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Response> {
+) -> OgcResult<Response> {
+    only(&q, &["f"])?;
     check_f(&q)?;
     let c = lookup(&id)?;
-    caller.require(c.3)?;
-    Ok(respond::json(&describe(&state, &base(&headers), c).await?))
+    let role = caller.require(c.role)?;
+    Ok(respond::json(
+        &describe(&state, &base(&headers), c, role).await?,
+    ))
 }
 
-/// A time filter: inclusive `from`, exclusive `to`, local civil time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TimeRange {
-    pub from: Option<NaiveDateTime>,
-    pub to: Option<NaiveDateTime>,
+/// The queryable properties of a collection (JSON Schema).
+#[utoipa::path(get, path = "/ogc/collections/{id}/queryables", tag = "ogc", security(("bearer" = [])),
+    params(("id" = CollectionId, Path)),
+    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+pub async fn queryables_doc(
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> OgcResult<Response> {
+    only(&q, &["f"])?;
+    check_f(&q)?;
+    let c = lookup(&id)?;
+    caller.require(c.role)?;
+    let url = format!("{}/collections/{}/queryables", base(&headers), c.id);
+    let doc = queryables::schema(c.queryables, &url, c.title);
+    Ok(respond::body(
+        "application/schema+json",
+        Bytes::from(serde_json::to_vec(&doc).expect("serialises")),
+        None,
+    ))
 }
 
-/// One end of a `datetime`: a date (the whole day) or an RFC 3339 instant (in local time).
-fn instant(s: &str, tz: chrono::FixedOffset) -> Result<(NaiveDateTime, NaiveDateTime), String> {
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        let start = d.and_hms_opt(0, 0, 0).expect("midnight");
-        return Ok((start, start + Duration::days(1)));
+/// A report as the OGC feature (time with its offset).
+fn report_item(r: &crate::model::Report, tz: chrono::FixedOffset) -> view::Item {
+    let mut f = report_feature(r);
+    view::offset_times(&mut f, tz);
+    view::Item {
+        feature: f,
+        geometry: Some(geo::Geometry::Point(geo::Point::new(r.lon, r.lat))),
+        bbox: Some([r.lon, r.lat, r.lon, r.lat]),
     }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        let local = t.with_timezone(&tz).naive_local();
-        return Ok((local, local + Duration::seconds(1)));
-    }
-    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
-        return Ok((t, t + Duration::seconds(1)));
-    }
-    Err(format!("{s:?} is not a date or RFC 3339 date-time"))
 }
 
-/// Parses `datetime`: an instant, or an interval `a/b` with `..` or empty for an open end.
-/// Intervals are closed, as OGC API – Features says.
-pub fn parse_datetime(s: &str, tz: chrono::FixedOffset) -> Result<TimeRange, String> {
-    let open = |x: &str| x.is_empty() || x == "..";
-    match s.split_once('/') {
-        None => {
-            let (a, b) = instant(s, tz)?;
-            Ok(TimeRange {
-                from: Some(a),
-                to: Some(b),
+/// Orders items by the `sortby` keys (nulls last ascending, first descending, like SQL),
+/// keeping the original order among equals.
+fn sort_items(idx: &mut [usize], items: &[view::Item], keys: &[(String, bool)], c: &Collection) {
+    use std::cmp::Ordering;
+    let cmp_values = |a: Option<&Value>, b: Option<&Value>, ty: Type| -> Ordering {
+        let a = a.filter(|v| !v.is_null());
+        let b = b.filter(|v| !v.is_null());
+        match (a, b) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(x), Some(y)) => match ty {
+                Type::Number | Type::Integer => x
+                    .as_f64()
+                    .partial_cmp(&y.as_f64())
+                    .unwrap_or(Ordering::Equal),
+                Type::Boolean => x.as_bool().cmp(&y.as_bool()),
+                Type::Timestamp => {
+                    let tz = chrono::FixedOffset::east_opt(0).expect("UTC");
+                    let t = |v: &Value| {
+                        v.as_str()
+                            .and_then(|s| crate::filter::eval::timestamp_micros(s, tz))
+                    };
+                    t(x).cmp(&t(y))
+                }
+                _ => x.as_str().cmp(&y.as_str()),
+            },
+        }
+    };
+    idx.sort_by(|&i, &j| {
+        for (name, desc) in keys {
+            let ty = queryables::find(c.queryables, name)
+                .map(|q| q.ty)
+                .unwrap_or(Type::String);
+            let a = items[i].property(name);
+            let b = items[j].property(name);
+            let o = cmp_values(a, b, ty);
+            let o = if *desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+}
+
+/// Filters, sorts and pages prepared items in memory: the indices of the page, and how many
+/// matched.
+fn page_of(
+    items: &[view::Item],
+    iq: &ItemsQuery,
+    c: &Collection,
+    tz: chrono::FixedOffset,
+) -> (Vec<usize>, u64) {
+    if iq.filter.is_none() && iq.sortby.is_empty() {
+        // GDAL's plain paging (limit=10, offset=N): a range, nothing to scan.
+        let n = items.len() as u64;
+        let start = iq.offset.min(n);
+        let end = (start + iq.limit).min(n);
+        return ((start as usize..end as usize).collect(), n);
+    }
+    let ctx = Context {
+        queryables: c.queryables,
+        tz,
+    };
+    let mut idx: Vec<usize> = match &iq.filter {
+        None => (0..items.len()).collect(),
+        Some(e) => (0..items.len())
+            .filter(|&i| ctx.matches(e, &items[i]))
+            .collect(),
+    };
+    if !iq.sortby.is_empty() {
+        sort_items(&mut idx, items, &iq.sortby, c);
+    }
+    let matched = idx.len() as u64;
+    let start = iq.offset.min(matched) as usize;
+    let end = (start as u64 + iq.limit).min(matched) as usize;
+    (idx[start..end].to_vec(), matched)
+}
+
+/// A page of reports: filtered, sorted, counted and paged in the store's SQL; in memory only
+/// for a filter without an SQL form.
+async fn reports_page(
+    state: &AppState,
+    iq: &ItemsQuery,
+    c: &Collection,
+) -> OgcResult<(Vec<view::Item>, u64)> {
+    let tz = state.config.clock.tz;
+    if iq.filter.is_none() && iq.sortby.is_empty() {
+        let matched = state.store.count_reports(&ReportFilter::default()).await?;
+        let page = state
+            .store
+            .reports(&ReportFilter {
+                limit: Some(iq.limit),
+                offset: Some(iq.offset),
+                ..ReportFilter::default()
             })
-        }
-        Some((a, b)) => {
-            if open(a) && open(b) {
-                return Ok(TimeRange::default());
-            }
-            let from = if open(a) {
-                None
-            } else {
-                Some(instant(a, tz)?.0)
-            };
-            let to = if open(b) {
-                None
-            } else {
-                Some(instant(b, tz)?.1)
-            };
-            if let (Some(f), Some(t)) = (from, to)
-                && f >= t
-            {
-                return Err(format!("{s:?}: the interval ends before it starts"));
-            }
-            Ok(TimeRange { from, to })
-        }
+            .await?;
+        return Ok((page.iter().map(|r| report_item(r, tz)).collect(), matched));
     }
+    // The store filters, sorts and pages in SQL (bound parameters); a polygon on SQLite is
+    // narrowed in SQL and re-checked here with the same evaluator.
+    let ctx = Context {
+        queryables: c.queryables,
+        tz,
+    };
+    let recheck = |r: &crate::model::Report| {
+        iq.filter
+            .as_ref()
+            .is_none_or(|e| ctx.matches(e, &report_item(r, tz)))
+    };
+    let q = crate::filter::sql::PageQuery {
+        filter: iq.filter.as_ref(),
+        sortby: &iq.sortby,
+        tz,
+        limit: iq.limit,
+        offset: iq.offset,
+        recheck: &recheck,
+    };
+    if let Some((page, matched)) = state.store.reports_page(&q).await? {
+        return Ok((page.iter().map(|r| report_item(r, tz)).collect(), matched));
+    }
+    let all: Vec<view::Item> = state
+        .store
+        .reports(&ReportFilter::default())
+        .await?
+        .iter()
+        .map(|r| report_item(r, tz))
+        .collect();
+    let (idx, matched) = page_of(&all, iq, c, tz);
+    let mut slots: Vec<Option<view::Item>> = all.into_iter().map(Some).collect();
+    let page = idx.iter().filter_map(|&i| slots[i].take()).collect();
+    Ok((page, matched))
+}
+
+fn content_crs(resp: &mut Response, crs: Crs) {
+    if let Ok(v) = HeaderValue::from_str(&format!("<{}>", crs.uri())) {
+        resp.headers_mut().insert("content-crs", v);
+    }
+}
+
+fn crs_error(e: crate::crs::CrsError) -> OgcError {
+    OgcError::Api(ApiError::bad_param("crs", e))
 }
 
 /// Items of one collection, paged.
 #[utoipa::path(get, path = "/ogc/collections/{id}/items", tag = "ogc", security(("bearer" = [])),
     params(
         ("id" = CollectionId, Path),
-        ("bbox" = Option<String>, Query, description = "minLon,minLat,maxLon,maxLat (CRS84)"),
+        ("bbox" = Option<String>, Query, description = "minx,miny,maxx,maxy or 6 numbers, in bbox-crs (CRS84: minx > maxx crosses the antimeridian)"),
+        ("bbox-crs" = Option<String>, Query, description = "CRS of bbox (see /ogc/api)"),
+        ("crs" = Option<String>, Query, description = "CRS of the answer (see /ogc/api)"),
         ("datetime" = Option<String>, Query, description = "instant, interval a/b, or open ../b, a/.."),
-        ("limit" = Option<u64>, Query, description = "default 100, max 10000"),
+        ("filter" = Option<String>, Query, description = "CQL2-text over the collection's queryables"),
+        ("filter-lang" = Option<String>, Query, description = "cql2-text"),
+        ("filter-crs" = Option<String>, Query, description = "CRS of the filter's geometries"),
+        ("properties" = Option<String>, Query, description = "properties to return"),
+        ("sortby" = Option<String>, Query, description = "properties, - for descending"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 10000, description = "default 100"),
         ("offset" = Option<u64>, Query),
         ("f" = Option<String>, Query, description = "json"),
     ),
@@ -315,72 +476,44 @@ pub async fn items(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Response> {
-    check_f(&q)?;
+) -> OgcResult<Response> {
     let c = lookup(&id)?;
-    let role = caller.require(c.3)?;
-    let bbox = match q.get("bbox").filter(|s| !s.is_empty()) {
-        Some(s) => Some(parse_bbox(s).map_err(|m| ApiError::bad_param("bbox", m))?),
-        None => None,
-    };
-    let time = match q.get("datetime").filter(|s| !s.is_empty()) {
-        Some(s) => parse_datetime(s, state.config.clock.tz)
-            .map_err(|m| ApiError::bad_param("datetime", m))?,
-        None => TimeRange::default(),
-    };
-    let limit = match q.get("limit") {
-        None => 100,
-        Some(s) => s
-            .parse::<u64>()
-            .ok()
-            .filter(|l| *l >= 1)
-            .ok_or_else(|| {
-                ApiError::bad_param("limit", format!("{s:?} is not a positive integer"))
-            })?
-            .min(state.config.max_limit),
-    };
-    let offset = match q.get("offset") {
-        None => 0,
-        Some(s) => s.parse::<u64>().map_err(|_| {
-            ApiError::bad_param("offset", format!("{s:?} is not a non-negative integer"))
-        })?,
-    };
-    let filter = ReportFilter {
-        from: time.from,
-        to: time.to,
-        bbox,
-        ..ReportFilter::default()
-    };
-    let (page, matched) = if c.0 == "reports" {
-        let matched = state.store.count_reports(&filter).await?;
-        let page = state
-            .store
-            .reports(&ReportFilter {
-                limit: Some(limit),
-                offset: Some(offset),
-                ..filter
-            })
+    let role = caller.require(c.role)?;
+    let tz = state.config.clock.tz;
+    let iq = query::items_query(&q, c, tz, state.config.max_limit)?;
+    let props = iq.properties.as_deref();
+    let (features, matched) = match c.source {
+        Source::Reports => {
+            let (page, matched) = reports_page(&state, &iq, c).await?;
+            super::audit::record(
+                &state,
+                &caller,
+                crate::store::audit::action::REPORTS_READ,
+                "GET /ogc/collections/reports/items",
+                super::audit::pairs(&q),
+                page.len() as u64,
+            )
             .await?;
-        (page.iter().map(report_feature).collect::<Vec<_>>(), matched)
-    } else {
-        let all = collection_features(&state, c.0, role, &filter).await?;
-        let matching: Vec<Feature> = all
-            .into_iter()
-            .filter(|f| match &bbox {
-                None => true,
-                Some(b) => feature_bbox(f).is_some_and(|fb| bbox_intersects(&fb, b)),
-            })
-            .collect();
-        let matched = matching.len() as u64;
-        let page = matching
-            .into_iter()
-            .skip(offset.min(usize::MAX as u64) as usize)
-            .take(limit as usize)
-            .collect();
-        (page, matched)
+            let f = page
+                .iter()
+                .map(|i| output::feature_json(&i.feature, props, iq.crs))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(crs_error)?;
+            (f, matched)
+        }
+        Source::Layer(name) => {
+            let v = view::view(&state, c, name, &iq.tuning, iq.time, role).await?;
+            let (page, matched) = page_of(&v.items, &iq, c, tz);
+            let f = page
+                .iter()
+                .map(|&i| output::feature_json(&v.items[i].feature, props, iq.crs))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(crs_error)?;
+            (f, matched)
+        }
     };
     let b = base(&headers);
-    let returned = page.len() as u64;
+    let returned = features.len() as u64;
     let page_link = |off: u64, rel: &str| {
         let mut pairs: Vec<(String, String)> = q
             .iter()
@@ -388,7 +521,7 @@ pub async fn items(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         pairs.sort();
-        pairs.push(("limit".into(), limit.to_string()));
+        pairs.push(("limit".into(), iq.limit.to_string()));
         pairs.push(("offset".into(), off.to_string()));
         let qs = pairs
             .iter()
@@ -396,40 +529,42 @@ pub async fn items(
             .collect::<Vec<_>>()
             .join("&");
         link(
-            format!("{b}/collections/{}/items?{qs}", c.0),
+            format!("{b}/collections/{}/items?{qs}", c.id),
             rel,
             respond::GEOJSON,
             rel,
         )
     };
     let mut links = vec![
-        page_link(offset, "self"),
+        page_link(iq.offset, "self"),
         link(
-            format!("{b}/collections/{}", c.0),
+            format!("{b}/collections/{}", c.id),
             "collection",
             respond::JSON,
-            c.1,
+            c.title,
         ),
     ];
-    if offset + returned < matched {
-        links.push(page_link(offset + returned, "next"));
+    if iq.offset + returned < matched {
+        links.push(page_link(iq.offset + returned, "next"));
     }
-    if offset > 0 {
-        links.push(page_link(offset.saturating_sub(limit), "prev"));
+    if iq.offset > 0 {
+        links.push(page_link(iq.offset.saturating_sub(iq.limit), "prev"));
     }
     let body = json!({
         "type": "FeatureCollection",
-        "features": page,
+        "features": features,
         "numberMatched": matched,
         "numberReturned": returned,
         "timeStamp": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         "links": links,
     });
-    Ok(respond::body(
+    let mut resp = respond::body(
         respond::GEOJSON,
         Bytes::from(serde_json::to_vec(&body).expect("serialises")),
         None,
-    ))
+    );
+    content_crs(&mut resp, iq.crs);
+    Ok(resp)
 }
 
 fn urlencode(s: &str) -> String {
@@ -445,64 +580,11 @@ fn urlencode(s: &str) -> String {
     out
 }
 
-/// All features of a non-report collection.
-async fn collection_features(
-    state: &AppState,
-    id: &str,
-    role: Role,
-    filter: &ReportFilter,
-) -> ApiResult<Vec<Feature>> {
-    match id {
-        "sites" => Ok(state
-            .store
-            .sites(filter.bbox)
-            .await?
-            .iter()
-            .map(site_feature)
-            .collect()),
-        "areas" => {
-            let declarations = state.store.declarations().await?;
-            Ok(state
-                .store
-                .areas(None)
-                .await?
-                .iter()
-                .map(|a| {
-                    let declared = declarations
-                        .iter()
-                        .filter(|d| d.area_id == a.id)
-                        .max_by_key(|d| d.declared_at);
-                    with_properties(
-                        area_feature(a),
-                        json!({"declared_status": declared.map(|d| d.status.as_str())}),
-                    )
-                })
-                .collect())
-        }
-        name => {
-            // Computed layers with their defaults, over the reports of the time filter.
-            let mut p = Params::new(HashMap::new());
-            let (name, mut job) = LayerJob::parse(name, &mut p)?;
-            let mut canonical = p.canonical();
-            match &mut job {
-                LayerJob::Hotspots { filter: f, .. }
-                | LayerJob::Hexes { filter: f, .. }
-                | LayerJob::Emerging { filter: f, .. } => {
-                    f.from = filter.from;
-                    f.to = filter.to;
-                    canonical.push_str(&format!("&ogc_time={:?}/{:?}", filter.from, filter.to));
-                }
-                _ => {}
-            }
-            let l = layer(state, name, job, canonical, role).await?;
-            Ok(l.features.clone())
-        }
-    }
-}
-
 /// One feature.
 #[utoipa::path(get, path = "/ogc/collections/{id}/items/{fid}", tag = "ogc", security(("bearer" = [])),
-    params(("id" = CollectionId, Path), ("fid" = String, Path)),
+    params(("id" = CollectionId, Path), ("fid" = String, Path),
+        ("crs" = Option<String>, Query, description = "CRS of the answer"),
+        ("datetime" = Option<String>, Query, description = "the view the id belongs to (computed collections)")),
     responses((status = 200, description = "GeoJSON Feature", content_type = "application/geo+json"),
               (status = 404, body = super::error::ErrorBody)))]
 pub async fn item(
@@ -511,74 +593,104 @@ pub async fn item(
     headers: HeaderMap,
     Path((id, fid)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
-) -> ApiResult<Response> {
-    check_f(&q)?;
+) -> OgcResult<Response> {
     let c = lookup(&id)?;
-    let role = caller.require(c.3)?;
-    let not_found = || ApiError::NotFound(format!("no feature {fid:?} in {id}"));
-    let f = if c.0 == "reports" {
-        report_feature(&state.store.report(&fid).await?.ok_or_else(not_found)?)
-    } else {
-        collection_features(&state, c.0, role, &ReportFilter::default())
-            .await?
-            .into_iter()
-            .find(|f| matches!(&f.id, Some(geojson::feature::Id::String(s)) if *s == fid))
-            .ok_or_else(not_found)?
+    let role = caller.require(c.role)?;
+    only(&q, &query::accepted(c, true))?;
+    check_f(&q)?;
+    let crs = query::item_crs(&q)?;
+    let props = query::properties_param(&q, c)?;
+    let tz = state.config.clock.tz;
+    let not_found = |hint: &str| {
+        OgcError::Api(ApiError::NotFound(format!(
+            "no feature {fid:?} in {id}{hint}"
+        )))
     };
+    let mut v = match c.source {
+        Source::Reports => {
+            let r = state
+                .store
+                .report(&fid)
+                .await?
+                .ok_or_else(|| not_found(""))?;
+            super::audit::record(
+                &state,
+                &caller,
+                crate::store::audit::action::REPORTS_READ,
+                "GET /ogc/collections/reports/items/{fid}",
+                [("id", fid.as_str())],
+                1,
+            )
+            .await?;
+            output::feature_json(&report_item(&r, tz).feature, props.as_deref(), crs)
+        }
+        Source::Layer(name) => {
+            let time = match q.get("datetime").filter(|s| !s.is_empty()) {
+                Some(s) => query::parse_datetime(s, tz)
+                    .map_err(|m| OgcError::Api(ApiError::bad_param("datetime", m)))?,
+                None => TimeRange::default(),
+            };
+            let tuning: HashMap<String, String> = c
+                .tuning
+                .iter()
+                .filter_map(|t| q.get(t.name).map(|v| (t.name.to_string(), v.clone())))
+                .collect();
+            let view = view::view(&state, c, name, &tuning, time, role).await?;
+            let item = view.get(&fid).ok_or_else(|| {
+                let other_view = fid.contains('~') && !fid.ends_with(&format!("~{}", view.tag))
+                    || fid.starts_with("H-") && !view.canonical;
+                not_found(if other_view {
+                    "'s view: this id belongs to a view with other parameters; request it \
+                     with the datetime / eps_m / min_pts of the page it came from"
+                } else {
+                    ""
+                })
+            })?;
+            output::feature_json(&item.feature, props.as_deref(), crs)
+        }
+    }
+    .map_err(crs_error)?;
     let b = base(&headers);
-    let mut v = serde_json::to_value(&f).expect("serialises");
     v["links"] = json!([
         link(
-            format!("{b}/collections/{}/items/{}", c.0, urlencode(&fid)),
+            format!("{b}/collections/{}/items/{}", c.id, urlencode(&fid)),
             "self",
             respond::GEOJSON,
             "this feature"
         ),
         link(
-            format!("{b}/collections/{}", c.0),
+            format!("{b}/collections/{}", c.id),
             "collection",
             respond::JSON,
-            c.1
+            c.title
         ),
     ]);
-    Ok(respond::body(
+    let mut resp = respond::body(
         respond::GEOJSON,
         Bytes::from(serde_json::to_vec(&v).expect("serialises")),
         None,
-    ))
+    );
+    content_crs(&mut resp, crs);
+    Ok(resp)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn tz() -> chrono::FixedOffset {
-        chrono::FixedOffset::east_opt(7 * 3600).unwrap()
-    }
-
-    fn dt(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap()
-    }
-
-    #[test]
-    fn datetime_instants_and_intervals() {
-        let r = parse_datetime("2025-01-01", tz()).unwrap();
-        assert_eq!(r.from, Some(dt("2025-01-01T00:00:00")));
-        assert_eq!(r.to, Some(dt("2025-01-02T00:00:00")));
-        let r = parse_datetime("../2025-01-01", tz()).unwrap();
-        assert_eq!(r.from, None);
-        assert_eq!(r.to, Some(dt("2025-01-02T00:00:00")));
-        let r = parse_datetime("2024-12-31T17:00:00Z/..", tz()).unwrap();
-        assert_eq!(r.from, Some(dt("2025-01-01T00:00:00")));
-        assert_eq!(r.to, None);
-        assert_eq!(parse_datetime("../..", tz()).unwrap(), TimeRange::default());
-        assert!(parse_datetime("2025-02-01/2025-01-01", tz()).is_err());
-        assert!(parse_datetime("yesterday", tz()).is_err());
-    }
-
     #[test]
     fn urlencode_keeps_bbox_readable() {
         assert_eq!(urlencode("1.5,2,3,4"), "1.5,2,3,4");
         assert_eq!(urlencode("a b/c"), "a%20b%2Fc");
+    }
+
+    #[test]
+    fn conformance_lists_each_class_once() {
+        let c = conformance_classes();
+        let mut d = c.clone();
+        d.sort();
+        d.dedup();
+        assert_eq!(c.len(), d.len());
+        assert!(c.iter().any(|x| x.ends_with("/conf/oas30")));
     }
 }

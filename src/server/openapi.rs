@@ -31,15 +31,17 @@ impl Modify for BearerAuth {
         api::get_layer, api::area_timeline, api::progress,
         super::charts::chart,
         api::list_plans, api::create_plan, api::get_plan, api::update_plan, api::delete_plan,
+        api::plan_history, super::audit::list_audit,
         api::list_declarations, api::create_declarations,
         api::list_imports, api::undo_import, api::create_token,
-        ogc::landing, ogc::conformance, ogc::collections, ogc::collection, ogc::items, ogc::item,
+        ogc::landing, ogc::api, ogc::conformance, ogc::collections, ogc::collection,
+        ogc::queryables_doc, ogc::items, ogc::item,
         openapi_json,
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, api::Health, api::Me,
         api::PlanBody, api::TokenRequest, api::TokenCreated, api::LayerName,
-        ogc::CollectionId
+        ogc::CollectionId, crate::store::audit::AuditEntry
     )),
     modifiers(&BearerAuth),
 )]

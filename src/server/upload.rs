@@ -180,6 +180,20 @@ pub async fn post_reports(
         .await
         .map_err(|e| with_line(e, &parsed.lines))?;
     state.data_changed();
+    let batch = record.batch.to_string();
+    super::audit::record(
+        &state,
+        &caller,
+        crate::store::audit::action::IMPORT,
+        "POST /api/reports",
+        [
+            ("kind", "reports"),
+            ("batch", batch.as_str()),
+            ("name", meta.file_name.as_str()),
+        ],
+        record.inserted + record.updated,
+    )
+    .await?;
     let mut resp = respond::json(&record);
     *resp.status_mut() = StatusCode::CREATED;
     Ok(resp)

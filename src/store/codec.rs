@@ -32,11 +32,13 @@ fn row_err(row: usize, message: impl Into<String>) -> StoreError {
     }
 }
 
+/// The ingest id limits again, for rows that reach the store without a file (plans' API,
+/// tests, other callers of the library): the database never sees an id they refuse.
 fn check_id(row: usize, what: &str, id: &str) -> Result<()> {
     if id.trim().is_empty() {
         return Err(row_err(row, format!("{what}: must not be empty")));
     }
-    Ok(())
+    crate::ingest::limits::check_id(id).map_err(|m| row_err(row, format!("{what}: {m}")))
 }
 
 fn check_lon_lat(row: usize, lon: f64, lat: f64) -> Result<()> {
@@ -93,6 +95,8 @@ pub(crate) fn validate_reports(rows: &[Report]) -> Result<()> {
     for (i, r) in rows.iter().enumerate() {
         check_id(i, "id", &r.id)?;
         check_lon_lat(i, r.lon, r.lat)?;
+        crate::ingest::limits::check_datetime(r.observed_at)
+            .map_err(|m| row_err(i, format!("observed_at: {m}")))?;
         unique(&mut seen, i, &r.id)?;
     }
     Ok(())

@@ -5,9 +5,15 @@
 //! batch (file name, sha256, counts, who, when) so it can be listed and undone, and so the
 //! same file is never silently loaded twice.
 
+pub mod audit;
+pub mod backup;
 mod codec;
+pub mod copy_text;
 mod engine;
+mod filter_limits;
+pub mod plan_versions;
 pub mod postgis;
+mod redact;
 mod rows;
 mod shared;
 pub mod sqlite;
@@ -20,6 +26,9 @@ pub use crate::model::{ImportKind, PlanInput, Role, TrackedHotspot};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+pub use filter_limits::{MAX_LIMIT, MAX_OFFSET};
+pub use redact::{redact_in, redact_url};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +59,21 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// A conditional write named a version that is no longer the current one (another
+    /// write came first); HTTP 412.
+    #[error(
+        "{what} {id} was changed by someone else (you had version {expected}, it is now {current})"
+    )]
+    Stale {
+        what: &'static str,
+        id: String,
+        expected: i64,
+        current: i64,
+    },
+    /// Backup or restore could not be done (tool missing or failing, file exists, database
+    /// not empty without `--force`).
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl StoreError {
@@ -170,6 +194,13 @@ pub trait Store: Send + Sync {
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>>;
     /// Number of reports matching the filter, ignoring `limit`/`offset` (the total for paging).
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64>;
+    /// Reports matching a checked CQL2 filter (the OGC `reports` items), sorted and paged in
+    /// SQL with bound parameters, and how many matched; `None` when the filter has no SQL form
+    /// on this backend (the caller evaluates it in memory).
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>>;
     async fn report(&self, id: &str) -> Result<Option<Report>>;
     async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>>;
     /// All areas, or those of one level.
@@ -196,6 +227,27 @@ pub trait Store: Send + Sync {
     async fn token_by_hash(&self, token_sha256: &str) -> Result<Option<TokenRecord>>;
     async fn tokens(&self) -> Result<Vec<TokenRecord>>;
     async fn revoke_token(&self, id: i64) -> Result<()>;
+
+    // Plans without lost updates (see `plan_versions`).
+    /// A plan and its version (its ETag).
+    async fn plan_versioned(&self, id: i64) -> Result<Option<(ActionPlan, i64)>>;
+    /// Updates plan `id` only if its version is still `version` (any when `None`):
+    /// [`StoreError::Stale`] otherwise. Returns the plan and its new version.
+    async fn update_plan_if(
+        &self,
+        id: i64,
+        plan: &PlanInput,
+        by: &str,
+        version: Option<i64>,
+    ) -> Result<(ActionPlan, i64)>;
+    /// Deletes plan `id` only if its version is still `version` (any when `None`).
+    async fn delete_plan_if(&self, id: i64, by: &str, version: Option<i64>) -> Result<()>;
+    /// Every version of plan `id`, oldest first.
+    async fn plan_history(&self, id: i64) -> Result<Vec<plan_versions::PlanVersion>>;
+
+    // Audit trail (append-only, see `audit`).
+    async fn append_audit(&self, entry: &audit::NewAudit) -> Result<()>;
+    async fn audit(&self, query: &audit::AuditQuery) -> Result<Vec<audit::AuditEntry>>;
 }
 
 /// Opens (creating and migrating as needed) the store named by `url`: `sqlite://PATH`,
@@ -210,7 +262,7 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
             sqlite::SqliteStore::open(&format!("sqlite://{url}")).await?,
         ))
     } else {
-        Err(StoreError::BadUrl(url.to_string()))
+        Err(StoreError::BadUrl(redact_url(url)))
     }
 }
 

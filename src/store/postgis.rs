@@ -4,8 +4,11 @@
 //! cell. Imports `COPY` (text format, geometries as hex EWKB) into a temporary stage table and
 //! merge it with `INSERT … SELECT` in the same transaction; spatial filters are `&&` plus
 //! `ST_Intersects`, the area filter a recursive CTE over the area's descendants.
+use super::audit::{AuditEntry, AuditQuery, NewAudit};
 use super::codec::{self, Val};
+use super::copy_text::{self, NulInText};
 use super::engine::{self, Spec};
+use super::plan_versions::PlanVersion;
 use super::rows;
 use super::shared::{self, GeomSql, Queries};
 use super::{
@@ -228,7 +231,30 @@ impl PostgisStore {
         vals: fn(&'r T) -> Vec<Val<'r>>,
     ) -> Result<ImportRecord> {
         shared::check_kind(meta, spec)?;
-        let mut tx = self.begin_exclusive().await?;
+        // A COPY IN broken by a bad row or a dropped connection must not go back to the
+        // pool half-finished: the connection is closed unless the import commits.
+        let mut guard = CloseUnlessDone(Some(self.pool.acquire().await?));
+        let record = self
+            .import_on(guard.conn(), spec, meta, rows, keys, vals)
+            .await?;
+        guard.done();
+        Ok(record)
+    }
+
+    /// The import on one connection: lock, stage with COPY, merge, commit.
+    async fn import_on<'r, T: Sync>(
+        &self,
+        conn: &mut PgConnection,
+        spec: &Spec,
+        meta: &ImportMeta,
+        rows: &'r [T],
+        keys: Option<&'r [String]>,
+        vals: fn(&'r T) -> Vec<Val<'r>>,
+    ) -> Result<ImportRecord> {
+        let mut tx = sqlx::Connection::begin(conn).await?;
+        sqlx::query("LOCK TABLE imports IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
         Queries::<Postgres>::refuse_reimport(&mut tx, meta).await?;
         sqlx::query("DROP TABLE IF EXISTS pg_temp.stage")
             .execute(&mut *tx)
@@ -246,22 +272,12 @@ impl PostgisStore {
     }
 }
 
-/// Appends one value in `COPY … (FORMAT text)` encoding.
-fn write_copy_val(buf: &mut Vec<u8>, v: &Val<'_>) {
-    fn text(buf: &mut Vec<u8>, s: &str) {
-        for b in s.bytes() {
-            match b {
-                b'\\' => buf.extend_from_slice(b"\\\\"),
-                b'\t' => buf.extend_from_slice(b"\\t"),
-                b'\n' => buf.extend_from_slice(b"\\n"),
-                b'\r' => buf.extend_from_slice(b"\\r"),
-                _ => buf.push(b),
-            }
-        }
-    }
+/// Appends one value in `COPY … (FORMAT text)` encoding (text through the tested
+/// [`copy_text::escape_field`]).
+fn write_copy_val(buf: &mut Vec<u8>, v: &Val<'_>) -> std::result::Result<(), NulInText> {
     match v {
-        Val::Text(s) => text(buf, s),
-        Val::OptText(Some(s)) => text(buf, s),
+        Val::Text(s) => copy_text::escape_field(buf, s)?,
+        Val::OptText(Some(s)) => copy_text::escape_field(buf, s)?,
         Val::OptText(None) => buf.extend_from_slice(b"\\N"),
         Val::F64(x) => {
             let _ = write!(buf, "{x:?}");
@@ -278,6 +294,7 @@ fn write_copy_val(buf: &mut Vec<u8>, v: &Val<'_>) {
             let _ = write!(buf, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f"));
         }
     }
+    Ok(())
 }
 
 /// The 0-based row of a COPY data error (`COPY stage, line N`), if the server named one.
@@ -288,7 +305,13 @@ fn copy_error_row(e: &sqlx::Error) -> Option<(usize, String)> {
     let rest = &ctx[ctx.find("line ")? + 5..];
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     let line: usize = digits.parse().ok()?;
-    Some((line.checked_sub(1)?, pg.message().to_string()))
+    // The server's own words stay in the log: they may quote other rows' values and are
+    // not for API clients (see the error policy in ARCHITECTURE.md).
+    tracing::warn!(line, code = ?pg.code(), message = pg.message(), "COPY rejected a row");
+    Some((
+        line.checked_sub(1)?,
+        format!("the database rejected this row (SQLSTATE {})", pg.code()),
+    ))
 }
 
 /// Streams the rows into `stage` with `COPY`; errors name the row they happened at.
@@ -313,13 +336,17 @@ async fn stage_rows<'r, T>(
     };
     for (i, row) in rows.iter().enumerate() {
         let _ = write!(buf, "{i}");
+        let nul = |_| StoreError::Row {
+            row: i,
+            message: "a text value holds a NUL character".into(),
+        };
         if let Some(keys) = keys {
             buf.push(b'\t');
-            write_copy_val(&mut buf, &Val::Text(&keys[i]));
+            write_copy_val(&mut buf, &Val::Text(&keys[i])).map_err(nul)?;
         }
         for v in vals(row) {
             buf.push(b'\t');
-            write_copy_val(&mut buf, &v);
+            write_copy_val(&mut buf, &v).map_err(nul)?;
         }
         buf.push(b'\n');
         if buf.len() >= COPY_CHUNK {
@@ -416,12 +443,9 @@ fn push_report_where(qb: &mut QueryBuilder<'_, Postgres>, f: &ReportFilter, with
     }
 }
 
-/// An SQL string literal (standard_conforming_strings: only `'` needs doubling).
+/// An SQL string literal whose meaning does not depend on `standard_conforming_strings`.
 fn literal(s: &str) -> Result<String> {
-    if s.contains('\0') {
-        return Err(StoreError::Invalid("NUL in a query value".into()));
-    }
-    Ok(format!("'{}'", s.replace('\'', "''")))
+    copy_text::sql_literal(s).map_err(|e| StoreError::Invalid(format!("parameter area: {e}")))
 }
 
 /// The report query with every value inlined as a literal, for `COPY (query) TO STDOUT`
@@ -693,22 +717,41 @@ impl Store for PostgisStore {
     /// Streams the rows with `COPY (…) TO STDOUT (FORMAT binary)`: a million rows arrive
     /// several times faster than through sqlx's row decoding, and binary spares the server
     /// formatting floats and timestamps as text.
+    ///
+    /// A COPY that fails or is abandoned half-way (an error, a dropped request) leaves the
+    /// connection's protocol state unknown, so the connection is closed instead of going
+    /// back to the pool (see [`CloseUnlessDone`]).
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>> {
         use futures::StreamExt;
+        filter.validate()?;
         self.check_area(filter).await?;
         let sql = report_copy_sql(filter)?;
-        let mut conn = self.pool.acquire().await?;
-        let mut stream = conn
-            .copy_out_raw(&format!("COPY ({sql}) TO STDOUT (FORMAT binary)"))
-            .await?;
-        let mut reader = CopyBinaryReports::default();
-        while let Some(chunk) = stream.next().await {
-            reader.push(&chunk?)?;
-        }
-        reader.finish()
+        let mut guard = CloseUnlessDone(Some(self.pool.acquire().await?));
+        let reader = {
+            let conn = guard.conn();
+            let mut stream = conn
+                .copy_out_raw(&format!("COPY ({sql}) TO STDOUT (FORMAT binary)"))
+                .await?;
+            let mut reader = CopyBinaryReports::default();
+            while let Some(chunk) = stream.next().await {
+                reader.push(&chunk?)?;
+            }
+            reader
+        };
+        let out = reader.finish()?;
+        guard.done();
+        Ok(out)
+    }
+
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        self.cql_page(q).await
     }
 
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
+        filter.validate()?;
         self.check_area(filter).await?;
         let mut qb = report_query("SELECT COUNT(*)", filter);
         let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
@@ -812,6 +855,118 @@ impl Store for PostgisStore {
     async fn revoke_token(&self, id: i64) -> Result<()> {
         Queries::<Postgres>::revoke_token(&self.pool, id).await
     }
+
+    async fn plan_versioned(&self, id: i64) -> Result<Option<(ActionPlan, i64)>> {
+        Queries::<Postgres>::plan_versioned(&self.pool, id).await
+    }
+
+    async fn update_plan_if(
+        &self,
+        id: i64,
+        plan: &PlanInput,
+        by: &str,
+        version: Option<i64>,
+    ) -> Result<(ActionPlan, i64)> {
+        Queries::<Postgres>::update_plan_if(&self.pool, id, plan, by, version).await
+    }
+
+    async fn delete_plan_if(&self, id: i64, by: &str, version: Option<i64>) -> Result<()> {
+        Queries::<Postgres>::delete_plan_if(&self.pool, id, by, version).await
+    }
+
+    async fn plan_history(&self, id: i64) -> Result<Vec<PlanVersion>> {
+        Queries::<Postgres>::plan_history(&self.pool, id).await
+    }
+
+    async fn append_audit(&self, entry: &NewAudit) -> Result<()> {
+        Queries::<Postgres>::append_audit(&self.pool, entry).await
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        Queries::<Postgres>::audit(&self.pool, query).await
+    }
+}
+
+/// A pooled connection that is closed, not returned to the pool, unless [`Self::done`] is
+/// called: for protocol exchanges (COPY) that an error or a cancelled request can leave half
+/// finished. sqlx would otherwise hand the connection to the next caller, whose queries then
+/// read the previous exchange's answers ("expected CopyOutResponse, got ReadyForQuery",
+/// tokens looked up as unknown).
+struct CloseUnlessDone(Option<sqlx::pool::PoolConnection<Postgres>>);
+
+impl CloseUnlessDone {
+    fn conn(&mut self) -> &mut PgConnection {
+        self.0.as_mut().expect("connection taken only by done()")
+    }
+
+    /// The exchange finished cleanly: the connection may be reused.
+    fn done(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for CloseUnlessDone {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.0.take() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+impl PostgisStore {
+    /// Reports matching a checked CQL2 filter, sorted and paged in SQL with bound parameters
+    /// (polygons tested exactly with `ST_Intersects`), and how many matched. `Ok(None)` when
+    /// the filter has no SQL form (the caller evaluates it in memory).
+    async fn cql_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        use crate::filter::sql::{Dialect, REPORT_COLUMNS, SqlValue, page_sql};
+        let Ok((filter, order)) = page_sql(q, REPORT_COLUMNS, Dialect::Postgres, "id") else {
+            return Ok(None);
+        };
+        let (where_sql, params) = match &filter {
+            Some(f) => (format!(" WHERE {}", f.sql), f.params.clone()),
+            None => (String::new(), Vec::new()),
+        };
+        let n = params.len();
+        let sql = format!(
+            "SELECT id, lon, lat, kind, observed_at FROM reports{where_sql} ORDER BY {order} \
+             LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut rows = sqlx::query_as::<_, (String, f64, f64, String, NaiveDateTime)>(&sql);
+        for p in &params {
+            rows = match p {
+                SqlValue::Text(s) => rows.bind(s.clone()),
+                SqlValue::F64(x) => rows.bind(*x),
+                SqlValue::I64(x) => rows.bind(*x),
+                SqlValue::Timestamp(t) => rows.bind(*t),
+            };
+        }
+        let rows = rows
+            .bind(q.limit.min(i64::MAX as u64) as i64)
+            .bind(q.offset.min(i64::MAX as u64) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        let reports = rows
+            .into_iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for p in params {
+            count = match p {
+                SqlValue::Text(s) => count.bind(s),
+                SqlValue::F64(x) => count.bind(x),
+                SqlValue::I64(x) => count.bind(x),
+                SqlValue::Timestamp(t) => count.bind(t),
+            };
+        }
+        let matched = count.fetch_one(&self.pool).await?;
+        Ok(Some((reports, matched as u64)))
+    }
 }
 
 #[cfg(test)]
@@ -859,8 +1014,9 @@ mod tests {
     }
 
     #[test]
-    fn literals_double_quotes() {
-        assert_eq!(literal("O'Neil").unwrap(), "'O''Neil'");
+    fn literals_do_not_depend_on_standard_conforming_strings() {
+        assert_eq!(literal("O'Neil").unwrap(), "E'O''Neil'");
+        assert_eq!(literal("a\\b").unwrap(), "E'a\\\\b'");
         assert!(literal("a\0b").is_err());
     }
 }

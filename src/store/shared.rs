@@ -301,7 +301,7 @@ where
             .await?;
         Ok(DbStatus {
             backend: backend.into(),
-            url: url.into(),
+            url: super::redact_url(url),
             schema_version,
             reports: reports as u64,
             sites: sites as u64,
@@ -406,7 +406,7 @@ where
 
     /// Binds `$1`…`$11` of a plan insert or update: subject, the "6 clears", state, and the
     /// user and time of the change.
-    fn bind_plan<'q>(
+    pub(super) fn bind_plan<'q>(
         q: Query<'q, DB, DB::Arguments<'q>>,
         plan: &'q PlanInput,
         by: &'q str,
@@ -437,48 +437,25 @@ where
             .fetch_one(&mut *tx)
             .await?;
         let out = rows::plan_from_row(&row)?;
+        Self::write_plan_history(&mut tx, out.id, "create").await?;
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
         Ok(out)
     }
 
+    /// Unconditional update (the CLI's `plan update`); versioned and recorded like any other.
     pub async fn update_plan(
         pool: &Pool<DB>,
         id: i64,
         plan: &PlanInput,
         by: &str,
     ) -> Result<ActionPlan> {
-        let mut tx = pool.begin().await?;
-        let sql = format!(
-            "UPDATE plans SET subject_type = $1, subject_id = $2, responsible_person = $3, \
-             task = $4, responsible_unit = $5, deadline = $6, expected_result = $7, \
-             approving_authority = $8, state = $9, updated_by = $10, updated_at = $11 \
-             WHERE id = $12 RETURNING {PLAN_COLS}"
-        );
-        let row = Self::bind_plan(sqlx::query(&sql), plan, by)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found("plan", id))?;
-        let out = rows::plan_from_row(&row)?;
-        Self::bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(out)
+        Ok(Self::update_plan_if(pool, id, plan, by, None).await?.0)
     }
 
+    /// Unconditional delete; the history records it (by an unnamed caller).
     pub async fn delete_plan(pool: &Pool<DB>, id: i64) -> Result<()> {
-        let mut tx = pool.begin().await?;
-        let n = sqlx::query("DELETE FROM plans WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .affected();
-        if n == 0 {
-            return Err(StoreError::not_found("plan", id));
-        }
-        Self::bump_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
+        Self::delete_plan_if(pool, id, "unknown", None).await
     }
 
     pub async fn plan(pool: &Pool<DB>, id: i64) -> Result<Option<ActionPlan>> {

@@ -472,10 +472,19 @@ impl Store for SqliteStore {
     }
 
     async fn reports(&self, filter: &ReportFilter) -> Result<Vec<Report>> {
+        filter.validate()?;
         self.filtered_reports(filter, true).await
     }
 
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        self.cql_page(q).await
+    }
+
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
+        filter.validate()?;
         if filter.area.is_some() {
             let unpaged = ReportFilter {
                 limit: None,
@@ -603,5 +612,105 @@ impl Store for SqliteStore {
 
     async fn revoke_token(&self, id: i64) -> Result<()> {
         Queries::<Sqlite>::revoke_token(&self.pool, id).await
+    }
+    async fn plan_versioned(&self, id: i64) -> Result<Option<(ActionPlan, i64)>> {
+        Queries::<Sqlite>::plan_versioned(&self.pool, id).await
+    }
+
+    async fn update_plan_if(
+        &self,
+        id: i64,
+        plan: &PlanInput,
+        by: &str,
+        version: Option<i64>,
+    ) -> Result<(ActionPlan, i64)> {
+        Queries::<Sqlite>::update_plan_if(&self.pool, id, plan, by, version).await
+    }
+
+    async fn delete_plan_if(&self, id: i64, by: &str, version: Option<i64>) -> Result<()> {
+        Queries::<Sqlite>::delete_plan_if(&self.pool, id, by, version).await
+    }
+
+    async fn plan_history(&self, id: i64) -> Result<Vec<super::plan_versions::PlanVersion>> {
+        Queries::<Sqlite>::plan_history(&self.pool, id).await
+    }
+
+    async fn append_audit(&self, entry: &super::audit::NewAudit) -> Result<()> {
+        Queries::<Sqlite>::append_audit(&self.pool, entry).await
+    }
+
+    async fn audit(
+        &self,
+        query: &super::audit::AuditQuery,
+    ) -> Result<Vec<super::audit::AuditEntry>> {
+        Queries::<Sqlite>::audit(&self.pool, query).await
+    }
+}
+
+impl SqliteStore {
+    /// Reports matching a checked CQL2 filter, sorted and paged in SQL with bound parameters,
+    /// and how many matched. `Ok(None)` when the filter has no SQL form here (the caller then
+    /// evaluates it in memory). A polygon literal narrows by its bounding box in SQL and is
+    /// re-checked exactly with `q.recheck`, the page then being cut in memory.
+    async fn cql_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        use crate::filter::sql::{Dialect, REPORT_COLUMNS, SqlValue, page_sql};
+        let Ok((filter, order)) = page_sql(q, REPORT_COLUMNS, Dialect::Sqlite, "id") else {
+            return Ok(None);
+        };
+        let (where_sql, params, exact) = match &filter {
+            Some(f) => (format!(" WHERE {}", f.sql), f.params.clone(), f.exact),
+            None => (String::new(), Vec::new(), true),
+        };
+        let n = params.len();
+        let page = if exact {
+            format!(" LIMIT ?{} OFFSET ?{}", n + 1, n + 2)
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT id, lon, lat, kind, observed_at FROM reports{where_sql} ORDER BY {order}{page}"
+        );
+        let mut rows = sqlx::query_as::<_, (String, f64, f64, String, i64)>(&sql);
+        for p in &params {
+            rows = match p {
+                SqlValue::Text(s) => rows.bind(s.clone()),
+                SqlValue::F64(x) => rows.bind(*x),
+                SqlValue::I64(x) => rows.bind(*x),
+                SqlValue::Timestamp(t) => rows.bind(codec::micros(*t)),
+            };
+        }
+        if exact {
+            rows = rows
+                .bind(q.limit.min(i64::MAX as u64) as i64)
+                .bind(q.offset.min(i64::MAX as u64) as i64);
+        }
+        let mut reports = rows
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        if !exact {
+            reports.retain(|r| (q.recheck)(r));
+            let matched = reports.len() as u64;
+            let start = q.offset.min(matched) as usize;
+            let end = (start as u64 + q.limit).min(matched) as usize;
+            return Ok(Some((reports.drain(start..end).collect(), matched)));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for p in params {
+            count = match p {
+                SqlValue::Text(s) => count.bind(s),
+                SqlValue::F64(x) => count.bind(x),
+                SqlValue::I64(x) => count.bind(x),
+                SqlValue::Timestamp(t) => count.bind(codec::micros(t)),
+            };
+        }
+        let matched = count.fetch_one(&self.pool).await?;
+        Ok(Some((reports, matched as u64)))
     }
 }

@@ -233,6 +233,13 @@ impl Store for RoutedStore {
         self.reader().await.count_reports(filter).await
     }
 
+    async fn reports_page(
+        &self,
+        q: &crate::filter::sql::PageQuery<'_, Report>,
+    ) -> Result<Option<(Vec<Report>, u64)>> {
+        self.reader().await.reports_page(q).await
+    }
+
     async fn report(&self, id: &str) -> Result<Option<Report>> {
         self.reader().await.report(id).await
     }
@@ -276,6 +283,43 @@ impl Store for RoutedStore {
 
     async fn plans(&self, subject: Option<&PlanSubject>) -> Result<Vec<ActionPlan>> {
         self.primary.plans(subject).await
+    }
+
+    async fn plan_versioned(&self, id: i64) -> Result<Option<(ActionPlan, i64)>> {
+        self.primary.plan_versioned(id).await
+    }
+
+    async fn update_plan_if(
+        &self,
+        id: i64,
+        plan: &PlanInput,
+        by: &str,
+        version: Option<i64>,
+    ) -> Result<(ActionPlan, i64)> {
+        self.wrote(self.primary.update_plan_if(id, plan, by, version).await)
+            .await
+    }
+
+    async fn delete_plan_if(&self, id: i64, by: &str, version: Option<i64>) -> Result<()> {
+        self.wrote(self.primary.delete_plan_if(id, by, version).await)
+            .await
+    }
+
+    async fn plan_history(&self, id: i64) -> Result<Vec<crate::store::plan_versions::PlanVersion>> {
+        self.primary.plan_history(id).await
+    }
+
+    /// Audit records are written by the request that read, straight to the primary; no read
+    /// waits for them (they change no dataset).
+    async fn append_audit(&self, entry: &crate::store::audit::NewAudit) -> Result<()> {
+        self.primary.append_audit(entry).await
+    }
+
+    async fn audit(
+        &self,
+        query: &crate::store::audit::AuditQuery,
+    ) -> Result<Vec<crate::store::audit::AuditEntry>> {
+        self.primary.audit(query).await
     }
 
     async fn tracked_hotspots(&self) -> Result<Vec<TrackedHotspot>> {
