@@ -12,6 +12,14 @@ bash scripts/setup-system.sh
 step "PostgreSQL + PostGIS"
 bash scripts/setup-postgis.sh
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1/test}"
+step "PostgreSQL streaming replica (cluster 15/replica, port 5433)"
+if ! bash scripts/setup-replica.sh; then
+  if [ "${CI:-}" = true ]; then
+    echo "setup-replica failed: with CI=true that is a test failure" >&2
+    exit 1
+  fi
+  echo "WARNING: no streaming replica; the replica test will skip" >&2
+fi
 step "web map bundle"
 bash scripts/build-web.sh
 step "GIS client tools (owslib, pyproj, OpenAPI validator venv)"

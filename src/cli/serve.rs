@@ -8,6 +8,8 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::server::{AppState, ServerConfig, router};
+use crate::store::postgis::PostgisStore;
+use crate::store::postgis::routed::RoutedStore;
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -54,6 +56,13 @@ pub struct ServeArgs {
     /// Heavy computations at once; 0 = one less than the cores.
     #[arg(long, default_value_t = 0)]
     pub heavy_slots: usize,
+    /// A streaming standby of the --db PostGIS for layer and OGC reads (postgres://…).
+    #[arg(long = "db-read", value_name = "URL", env = "HOTSPOT_DB_READ")]
+    pub db_read: Option<String>,
+    /// How long a read waits for the standby to replay a write it must reflect before it
+    /// reads the primary instead, milliseconds.
+    #[arg(long, default_value_t = 500)]
+    pub replica_wait_ms: u64,
 }
 
 impl ServeArgs {
@@ -116,7 +125,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         )
         .try_init();
     let config = args.config()?;
-    let store = args.db.open().await?;
+    let state = open_state(&args, config).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -124,14 +133,53 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("listening on http://{addr}");
     use std::io::Write;
     std::io::stdout().flush().ok();
-    let app = router(AppState::new(store, config));
+    let changes = state.spawn_change_listener();
+    let app = router(state);
     // The peer address keys the rate limit of anonymous (`--open`) callers.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    // In-flight requests finish before this returns; new connections are refused.
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
-        .context("serving")?;
-    Ok(())
+        .context("serving");
+    if let Some(task) = changes {
+        task.abort();
+    }
+    served
+}
+
+/// SQLite: the store as it is, its dataset version polled. PostGIS: writes to `--db`, reads
+/// from `--db-read` when given, and dataset changes pushed by `LISTEN/NOTIFY`.
+async fn open_state(args: &ServeArgs, config: ServerConfig) -> anyhow::Result<AppState> {
+    let url = &args.db.url;
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if args.db_read.is_some() {
+            return Err(crate::cli::exit::BadInput(
+                "--db-read needs a PostGIS --db (postgres://…)".into(),
+            )
+            .into());
+        }
+        return Ok(AppState::new(args.db.open().await?, config));
+    }
+    let primary = std::sync::Arc::new(
+        PostgisStore::open(url)
+            .await
+            .context("opening the --db database")?,
+    );
+    let replica = match &args.db_read {
+        Some(read) => Some(std::sync::Arc::new(
+            PostgisStore::open_standby(read)
+                .await
+                .context("opening the --db-read database")?,
+        )),
+        None => None,
+    };
+    let routed = RoutedStore::new(
+        primary,
+        replica,
+        Duration::from_millis(args.replica_wait_ms),
+    );
+    Ok(AppState::pushed(std::sync::Arc::new(routed), config))
 }
 
 async fn shutdown() {

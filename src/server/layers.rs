@@ -478,36 +478,40 @@ pub async fn layer(
         params: canonical,
         role: if viewer { "viewer" } else { "analyst" },
     };
-    if let Some(hit) = state.cache.get(&key) {
-        return Ok(hit);
-    }
-    if name == "hotspots" && !is_canonical_hotspots(&job) {
-        ensure_registry(state).await?;
-    }
     let view = View {
         viewer,
         min_count: if viewer { state.config.min_count } else { 0 },
         snapped,
     };
     let tabular = matches!(name, "hotspots" | "hexes" | "near" | "areas" | "sites");
-    // One slot for the read, the computation and the serialisation (see limits.rs).
-    let slot = state.heavy.slot().await?;
-    let started = std::time::Instant::now();
-    let features = job.run(state, view, &slot).await?;
-    let computed = started.elapsed();
-    let layer = Arc::new(
-        slot.run(move || Ok(Layer::new(name, features, tabular)))
-            .await?,
-    );
-    tracing::info!(
-        layer = name,
-        params = %key.params,
-        features = layer.features.len(),
-        bytes = layer.geojson.len(),
-        compute_ms = computed.as_secs_f64() * 1e3,
-        serialise_ms = (started.elapsed() - computed).as_secs_f64() * 1e3,
-        "layer computed"
-    );
-    state.cache.insert(key, layer.clone(), layer.size());
-    Ok(layer)
+    let params = key.params.clone();
+    // Single-flight: concurrent requests for an uncached key wait for one computation.
+    state
+        .cache
+        .get_or_compute(key, || async move {
+            if name == "hotspots" && !is_canonical_hotspots(&job) {
+                ensure_registry(state).await?;
+            }
+            // One slot for the read, the computation and the serialisation (see limits.rs).
+            let slot = state.heavy.slot().await?;
+            let started = std::time::Instant::now();
+            let features = job.run(state, view, &slot).await?;
+            let computed = started.elapsed();
+            let layer = Arc::new(
+                slot.run(move || Ok(Layer::new(name, features, tabular)))
+                    .await?,
+            );
+            tracing::info!(
+                layer = name,
+                params = %params,
+                features = layer.features.len(),
+                bytes = layer.geojson.len(),
+                compute_ms = computed.as_secs_f64() * 1e3,
+                serialise_ms = (started.elapsed() - computed).as_secs_f64() * 1e3,
+                "layer computed"
+            );
+            let size = layer.size();
+            Ok((layer, size))
+        })
+        .await
 }

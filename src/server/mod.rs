@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod charts;
+pub mod cluster;
 pub mod dashboard;
 pub mod download;
 pub mod error;
@@ -25,10 +26,11 @@ pub mod programme;
 pub mod respond;
 pub mod tiles;
 pub mod upload;
+pub mod version;
 pub mod viewer;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
@@ -89,8 +91,9 @@ impl Default for ServerConfig {
     }
 }
 
-/// How long a read dataset version is trusted before asking the store again; writes through
-/// this server refresh it at once, other writers (CLI, other replicas) are seen within this.
+/// How long a polled (SQLite) dataset version is trusted before asking the store again; writes
+/// through this server refresh it at once, other writers (the CLI) are seen within this.
+/// PostGIS servers are told of changes instead (see [`version`]).
 const VERSION_TTL: Duration = Duration::from_millis(500);
 
 /// Shared state of all handlers.
@@ -109,8 +112,9 @@ pub struct AppState {
     pub heavy: Arc<limits::Heavy>,
     /// Per-caller limit on heavy routes ([`limits::RateLimiter`]).
     pub rate: Arc<limits::RateLimiter>,
-    version: Arc<Mutex<Option<(i64, Instant)>>>,
-    refreshing: Arc<std::sync::atomic::AtomicBool>,
+    version: Arc<version::VersionCell>,
+    /// PostGIS: the primary/standby routing (WAL positions for read-your-writes).
+    routed: Option<Arc<crate::store::postgis::routed::RoutedStore>>,
     summary: SummarySlot,
     programme: ProgrammeSlot,
 }
@@ -138,7 +142,35 @@ pub struct Summary {
 }
 
 impl AppState {
+    /// A server that polls the dataset version (SQLite, and tests over any store).
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        Self::with_version(
+            store,
+            config,
+            version::VersionCell::polled(VERSION_TTL),
+            None,
+        )
+    }
+
+    /// A PostGIS server told of dataset changes by `LISTEN/NOTIFY` (see [`cluster`]).
+    pub fn pushed(
+        routed: Arc<crate::store::postgis::routed::RoutedStore>,
+        config: ServerConfig,
+    ) -> Self {
+        Self::with_version(
+            routed.clone(),
+            config,
+            version::VersionCell::pushed(),
+            Some(routed),
+        )
+    }
+
+    fn with_version(
+        store: Arc<dyn Store>,
+        config: ServerConfig,
+        version: version::VersionCell,
+        routed: Option<Arc<crate::store::postgis::routed::RoutedStore>>,
+    ) -> Self {
         AppState {
             cache: Arc::new(LayerCache::new(config.cache_bytes)),
             ogc_views: Arc::new(LayerCache::new(config.cache_bytes / 2)),
@@ -151,43 +183,35 @@ impl AppState {
             rate: Arc::new(limits::RateLimiter::per_minute(config.rate_per_min)),
             store,
             config: Arc::new(config),
-            version: Arc::new(Mutex::new(None)),
-            refreshing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            version: Arc::new(version),
+            routed,
             summary: Arc::new(Mutex::new(None)),
             programme: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// The store's dataset version (briefly cached, see [`VERSION_TTL`]).
+    /// The store's dataset version, as [`version::VersionCell`] knows it.
     ///
-    /// A stale value is answered at once while one background task asks the store again
-    /// (`status()` counts rows, tens of milliseconds on a million reports), so the check never
-    /// sits in the path of a cached layer; only the first request after a write through this
-    /// server waits for it.
+    /// Polled: a stale value is answered at once while one background task asks the store
+    /// again (`status()` counts rows, tens of milliseconds on a million reports), so the check
+    /// never sits in the path of a cached layer. Only the first request after a write through
+    /// this server, or (pushed) while the change listener is disconnected, waits for the store.
     pub async fn dataset_version(&self) -> Result<i64, ApiError> {
-        let remembered = *self.version.lock().expect("version lock");
-        match remembered {
-            Some((v, at)) if at.elapsed() < VERSION_TTL => Ok(v),
-            Some((v, _)) => {
-                if !self
-                    .refreshing
-                    .swap(true, std::sync::atomic::Ordering::AcqRel)
-                {
+        match self.version.current() {
+            version::Lookup::Known(v) => Ok(v),
+            version::Lookup::Stale(v, refresh) => {
+                if refresh {
                     let me = self.clone();
                     tokio::spawn(async move {
-                        if let Ok(s) = me.store.status().await {
-                            *me.version.lock().expect("version lock") =
-                                Some((s.dataset_version, Instant::now()));
-                        }
-                        me.refreshing
-                            .store(false, std::sync::atomic::Ordering::Release);
+                        let v = me.store.status().await.ok().map(|s| s.dataset_version);
+                        me.version.refreshed(v);
                     });
                 }
                 Ok(v)
             }
-            None => {
+            version::Lookup::Unknown(generation) => {
                 let v = self.store.status().await?.dataset_version;
-                *self.version.lock().expect("version lock") = Some((v, Instant::now()));
+                self.version.learned(v, generation);
                 Ok(v)
             }
         }
@@ -260,7 +284,7 @@ impl AppState {
 
     /// Forgets the remembered version after a write.
     pub fn data_changed(&self) {
-        *self.version.lock().expect("version lock") = None;
+        self.version.invalidate();
     }
 }
 
@@ -277,6 +301,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cluster::wal_positions,
         ))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(

@@ -23,6 +23,9 @@ use std::io::Write;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod listen;
+pub mod routed;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Bytes of COPY text sent per message.
@@ -120,6 +123,8 @@ fn spec_for(kind: ImportKind) -> Result<&'static Spec> {
 pub struct PostgisStore {
     pool: PgPool,
     url: String,
+    /// How the pool connects (schema included), for the LISTEN connection of [`listen`].
+    opts: PgConnectOptions,
 }
 
 impl PostgisStore {
@@ -154,17 +159,51 @@ impl PostgisStore {
     }
 
     async fn connect(url: &str, opts: PgConnectOptions) -> Result<Self> {
+        let store = Self::connect_unmigrated(url, opts).await?;
+        MIGRATOR.run(&store.pool).await?;
+        Ok(store)
+    }
+
+    async fn connect_unmigrated(url: &str, opts: PgConnectOptions) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
             .test_before_acquire(true)
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await?;
-        MIGRATOR.run(&pool).await?;
         Ok(Self {
             pool,
             url: url.to_string(),
+            opts,
         })
+    }
+
+    /// Connects to a hot standby of the primary (`hotspot serve --db-read`): no migration
+    /// (a standby is read-only; it replays the primary's), and refused unless the server is
+    /// in recovery, since catching up is judged by `pg_last_wal_replay_lsn()`.
+    pub async fn open_standby(url: &str) -> Result<Self> {
+        Self::standby(url, PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Like [`Self::open_standby`] with every table in `schema` (tests).
+    pub async fn open_standby_in_schema(url: &str, schema: &str) -> Result<Self> {
+        let opts =
+            PgConnectOptions::from_str(url)?.options([("search_path", format!("{schema},public"))]);
+        Self::standby(url, opts).await
+    }
+
+    async fn standby(url: &str, opts: PgConnectOptions) -> Result<Self> {
+        let store = Self::connect_unmigrated(url, opts).await?;
+        let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
+            .fetch_one(&store.pool)
+            .await?;
+        if !standby {
+            return Err(StoreError::Invalid(
+                "the read database is not a streaming standby (pg_is_in_recovery() is false)"
+                    .into(),
+            ));
+        }
+        Ok(store)
     }
 
     /// The connection pool (for tests and maintenance).

@@ -359,12 +359,20 @@ where
         sqlx::query("DELETE FROM tracked_hotspots")
             .execute(&mut *tx)
             .await?;
+        // Several servers may save the same set at once (each recomputes the canonical
+        // hotspots after a change): a concurrent transaction's rows are invisible to this
+        // DELETE, so a plain INSERT would fail on their ids. The upsert waits for that
+        // transaction instead and overwrites its row; rows go in id order so that two such
+        // transactions wait for each other in one direction only (no deadlock).
         let insert = format!(
             "INSERT INTO tracked_hotspots (id, geom, first_detected, last_detected) \
-             VALUES ($1, {}, $3, $4)",
+             VALUES ($1, {}, $3, $4) ON CONFLICT (id) DO UPDATE SET geom = excluded.geom, \
+             first_detected = excluded.first_detected, last_detected = excluded.last_detected",
             geom.param(2)
         );
-        for h in hotspots {
+        let mut ordered: Vec<&TrackedHotspot> = hotspots.iter().collect();
+        ordered.sort_by(|a, b| a.id.cmp(&b.id));
+        for h in ordered {
             sqlx::query(&insert)
                 .bind(h.id.as_str())
                 .bind((geom.encode)(&geo::Geometry::MultiPolygon(
