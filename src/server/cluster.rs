@@ -77,10 +77,11 @@ pub async fn wal_positions(State(state): State<AppState>, req: Request, next: Ne
     }
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let mut resp = next.run(req).await;
-    if write && resp.status().is_success() {
-        if let Ok(v) = HeaderValue::from_str(&format_lsn(routed.required_lsn())) {
-            resp.headers_mut().insert(LSN_HEADER, v);
-        }
+    if write
+        && resp.status().is_success()
+        && let Ok(v) = HeaderValue::from_str(&format_lsn(routed.required_lsn()))
+    {
+        resp.headers_mut().insert(LSN_HEADER, v);
     }
     resp
 }
