@@ -1205,7 +1205,7 @@ async function main(): Promise<void> {
   }
   // The programme clock: the server's as-of date, else the last day with data, else today.
   const today = new Date().toISOString().slice(0, 10);
-  state.asOf = (state.meta.as_of ?? state.meta.last_report ?? today).slice(0, 10);
+  state.asOf = dayOf((state.meta.as_of ?? state.meta.last_report ?? today).slice(0, 10));
   const first = state.meta.first_report ?? `${Number(state.asOf.slice(0, 4)) - 2}${state.asOf.slice(4, 7)}`;
   state.months = monthsBetween(first, state.asOf);
   state.fromIdx = 0;
@@ -1269,3 +1269,16 @@ window.hotspotMap = {
 };
 
 void main();
+
+/**
+ * A YYYY-MM-DD day from the server's as-of date. Viewers are told only the month (YYYY-MM,
+ * the disclosure rule of issue 14): the map then runs to the last day of that month.
+ */
+function dayOf(asOf: string): string {
+  if (/^\d{4}-\d{2}$/.test(asOf)) {
+    const [y, m] = asOf.split('-').map(Number);
+    const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    return `${asOf}-${String(last).padStart(2, '0')}`;
+  }
+  return asOf;
+}
