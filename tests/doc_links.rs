@@ -123,11 +123,11 @@ fn find_named(root: &Path, name: &str) -> bool {
 #[test]
 fn the_checks_catch_a_dangling_reference() {
     assert_eq!(
-        markdown_links("see [design](../shared/DESIGN.md#x) and [web](https://x.org)"),
-        vec!["../shared/DESIGN.md"]
+        markdown_links("see [design](../outside/PLAN.md#x) and [web](https://x.org)"),
+        vec!["../outside/PLAN.md"]
     );
     assert_eq!(
-        md_mentions("// see API.md and `ARCHITECTURE.md`."),
-        vec!["API.md", "ARCHITECTURE.md"]
+        md_mentions("// see GONE.md and `ARCHITECTURE.md`."),
+        vec!["GONE.md", "ARCHITECTURE.md"]
     );
 }
