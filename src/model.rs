@@ -273,17 +273,38 @@ impl FromStr for KindWeights {
     }
 }
 
-/// Fields of an action plan supplied by a user (the "6 clears" and what it is attached to).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Fields of an action plan supplied by a user (the "6 clears" and what it is attached to):
+/// the body of `POST`/`PUT /api/plans`, what `hotspot plan add` builds, and the part of a
+/// stored [`ActionPlan`] a user can change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
+    /// `{"type": "hotspot"|"area", "id": "…"}`
+    #[schema(value_type = Object)]
     pub subject: PlanSubject,
+    /// Clear person: who is responsible.
     pub responsible_person: String,
+    /// Clear task.
     pub task: String,
+    /// Clear responsibility: the unit answerable for it.
     pub responsible_unit: String,
+    /// Clear deadline (YYYY-MM-DD).
+    #[schema(value_type = String)]
     pub deadline: NaiveDate,
+    /// Clear result: what counts as done.
     pub expected_result: String,
+    /// Clear authority: who approves.
     pub approving_authority: String,
+    /// `open` (the default when a client leaves it out) or `done`.
+    #[serde(default = "PlanState::open")]
+    #[schema(value_type = Option<String>)]
     pub state: PlanState,
+}
+
+impl PlanState {
+    /// A new plan's state.
+    pub fn open() -> Self {
+        PlanState::Open
+    }
 }
 
 /// A hotspot kept across clustering runs so that plans stay attached to it: the identity
@@ -388,20 +409,10 @@ pub enum PlanSubject {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionPlan {
     pub id: i64,
-    pub subject: PlanSubject,
-    /// Clear person: who is responsible.
-    pub responsible_person: String,
-    /// Clear task.
-    pub task: String,
-    /// Clear responsibility: the unit answerable for it.
-    pub responsible_unit: String,
-    /// Clear deadline.
-    pub deadline: NaiveDate,
-    /// Clear result: what counts as done.
-    pub expected_result: String,
-    /// Clear authority: who approves.
-    pub approving_authority: String,
-    pub state: PlanState,
+    /// What the plan says (subject, the 6 clears, state); flattened, so the JSON of a plan is
+    /// its input's fields beside `id` and the bookkeeping.
+    #[serde(flatten)]
+    pub input: PlanInput,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_by: String,

@@ -143,14 +143,8 @@ async fn no_lost_updates(app: &App) {
         .await
         .unwrap();
     let mut input = hotspot::store::PlanInput {
-        subject: p.subject.clone(),
-        responsible_person: p.responsible_person.clone(),
         task: "t2".into(),
-        responsible_unit: p.responsible_unit.clone(),
-        deadline: p.deadline,
-        expected_result: p.expected_result.clone(),
-        approving_authority: p.approving_authority.clone(),
-        state: p.state,
+        ..p.input.clone()
     };
     store.update_plan(p.id, &input, "cli-user").await.unwrap();
     input.task = "t3".into();

@@ -620,7 +620,7 @@ async fn plans_crud(s: S) {
         .await
         .unwrap();
     assert_eq!(p1.created_by, "alice");
-    assert_eq!(p1.task, "Patrol");
+    assert_eq!(p1.input.task, "Patrol");
     assert_eq!(s.plan(p1.id).await.unwrap(), Some(p1.clone()));
     assert_eq!(s.plans(None).await.unwrap(), vec![p1.clone(), p2.clone()]);
     assert_eq!(s.plans(Some(&h)).await.unwrap(), vec![p1.clone()]);
@@ -628,7 +628,7 @@ async fn plans_crud(s: S) {
     input.state = PlanState::Done;
     let u = s.update_plan(p1.id, &input, "carol").await.unwrap();
     assert_eq!(
-        (u.task.as_str(), u.state),
+        (u.input.task.as_str(), u.input.state),
         ("Patrol nightly", PlanState::Done)
     );
     assert_eq!(

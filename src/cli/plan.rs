@@ -152,6 +152,7 @@ pub fn updated(
     c: &ClearsArgs,
     state: Option<PlanState>,
 ) -> anyhow::Result<PlanInput> {
+    let plan = &plan.input;
     let p = PlanInput {
         subject: subject.subject().unwrap_or_else(|| plan.subject.clone()),
         responsible_person: c
@@ -185,23 +186,11 @@ fn check(p: &PlanInput, today: Option<NaiveDate>) -> anyhow::Result<()> {
     })
 }
 
-fn input_of(p: &ActionPlan) -> PlanInput {
-    PlanInput {
-        subject: p.subject.clone(),
-        responsible_person: p.responsible_person.clone(),
-        task: p.task.clone(),
-        responsible_unit: p.responsible_unit.clone(),
-        deadline: p.deadline,
-        expected_result: p.expected_result.clone(),
-        approving_authority: p.approving_authority.clone(),
-        state: p.state,
-    }
-}
-
 /// One plan per line: id, state, deadline, subject, person, unit, task.
 pub fn format_plans(plans: &[&ActionPlan], today: NaiveDate) -> String {
     let mut s = String::new();
-    for p in plans {
+    for plan in plans {
+        let p = &plan.input;
         let subject = match &p.subject {
             PlanSubject::Hotspot(id) => format!("hotspot {id}"),
             PlanSubject::Area(id) => format!("area {id}"),
@@ -213,7 +202,7 @@ pub fn format_plans(plans: &[&ActionPlan], today: NaiveDate) -> String {
         };
         s += &format!(
             "#{} [{}{}] due {} · {} · {} ({}) · {} → {} · approved by {}\n",
-            p.id,
+            plan.id,
             p.state,
             late,
             p.deadline,
@@ -308,7 +297,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             let (old, version) = fetch(store.as_ref(), *id).await?;
             let new = PlanInput {
                 state: PlanState::Done,
-                ..input_of(&old)
+                ..old.input.clone()
             };
             let (saved, _) = store
                 .update_plan_if(*id, &new, &args.by, Some(version))

@@ -120,15 +120,20 @@ pub fn order_by(
     Ok(items.join(", "))
 }
 
+/// Placeholder number `n` of `dialect` (`?n` or `$n`).
+pub fn placeholder(dialect: Dialect, n: usize) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("?{n}"),
+        Dialect::Postgres => format!("${n}"),
+    }
+}
+
 impl Tx<'_> {
     fn bind(&mut self, v: SqlValue) -> String {
         let n = self.next;
         self.next += 1;
         self.params.push(v);
-        match self.dialect {
-            Dialect::Sqlite => format!("?{n}"),
-            Dialect::Postgres => format!("${n}"),
-        }
+        placeholder(self.dialect, n)
     }
 
     fn column(&self, name: &str) -> Result<&Column, Untranslatable> {
@@ -446,32 +451,7 @@ mod tests {
     use super::super::cql2::parse;
     use super::*;
 
-    const COLS: &[Column] = &[
-        Column {
-            queryable: "id",
-            sql: "id",
-            kind: ColumnKind::Text,
-        },
-        Column {
-            queryable: "kind",
-            sql: "kind",
-            kind: ColumnKind::Text,
-        },
-        Column {
-            queryable: "observed_at",
-            sql: "observed_at",
-            kind: ColumnKind::LocalTime,
-        },
-        Column {
-            queryable: "geometry",
-            sql: "geom",
-            kind: ColumnKind::Point {
-                lon: "lon",
-                lat: "lat",
-                postgis: "geom",
-            },
-        },
-    ];
+    const COLS: &[Column] = REPORT_COLUMNS;
 
     fn tz() -> FixedOffset {
         FixedOffset::east_opt(7 * 3600).unwrap()

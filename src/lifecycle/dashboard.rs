@@ -269,7 +269,7 @@ pub fn dashboard(
                 input
                     .plans
                     .iter()
-                    .filter(|p| p.subject == PlanSubject::Hotspot(id.clone()))
+                    .filter(|p| p.input.subject == PlanSubject::Hotspot(id.clone()))
                     .map(|p| p.id)
                     .collect()
             }),
@@ -286,13 +286,13 @@ pub fn dashboard(
     let mut plans: Vec<ActionPlan> = input
         .plans
         .iter()
-        .filter(|p| match &p.subject {
+        .filter(|p| match &p.input.subject {
             PlanSubject::Area(id) => subtree.contains(id.as_str()),
             PlanSubject::Hotspot(id) => hotspot_ids.contains(id),
         })
         .cloned()
         .collect();
-    plans.sort_by_key(|p| (p.deadline, p.id));
+    plans.sort_by_key(|p| (p.input.deadline, p.id));
     let overdue_plans = overdue(&plans, as_of).iter().map(|p| p.id).collect();
 
     Ok(Dashboard {
@@ -407,14 +407,16 @@ mod tests {
         let t: chrono::NaiveDateTime = "2026-01-01T00:00:00".parse().unwrap();
         ActionPlan {
             id,
-            subject,
-            responsible_person: "A".into(),
-            task: "T".into(),
-            responsible_unit: "U".into(),
-            deadline: deadline.parse().unwrap(),
-            expected_result: "R".into(),
-            approving_authority: "C".into(),
-            state,
+            input: crate::model::PlanInput {
+                subject,
+                responsible_person: "A".into(),
+                task: "T".into(),
+                responsible_unit: "U".into(),
+                deadline: deadline.parse().unwrap(),
+                expected_result: "R".into(),
+                approving_authority: "C".into(),
+                state,
+            },
             created_by: "x".into(),
             created_at: t,
             updated_by: "x".into(),

@@ -87,9 +87,9 @@ pub fn validate_plan(plan: &PlanInput, today: Option<NaiveDate>) -> Result<(), V
 pub fn overdue(plans: &[ActionPlan], today: NaiveDate) -> Vec<&ActionPlan> {
     let mut v: Vec<&ActionPlan> = plans
         .iter()
-        .filter(|p| p.state == PlanState::Open && p.deadline < today)
+        .filter(|p| p.input.state == PlanState::Open && p.input.deadline < today)
         .collect();
-    v.sort_by_key(|p| (p.deadline, p.id));
+    v.sort_by_key(|p| (p.input.deadline, p.id));
     v
 }
 
@@ -97,7 +97,7 @@ pub fn overdue(plans: &[ActionPlan], today: NaiveDate) -> Vec<&ActionPlan> {
 pub fn hotspots_without_plan<'a>(hotspot_ids: &'a [String], plans: &[ActionPlan]) -> Vec<&'a str> {
     let planned: HashSet<&str> = plans
         .iter()
-        .filter_map(|p| match &p.subject {
+        .filter_map(|p| match &p.input.subject {
             PlanSubject::Hotspot(id) => Some(id.as_str()),
             PlanSubject::Area(_) => None,
         })

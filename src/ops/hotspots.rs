@@ -79,7 +79,7 @@ pub fn hotspot_layer(clustered: &Clustered, ctx: &MapContext<'_>) -> HotspotLaye
             .filter(|pl| {
                 hotspot_id
                     .as_ref()
-                    .is_some_and(|id| pl.subject == PlanSubject::Hotspot(id.clone()))
+                    .is_some_and(|id| pl.input.subject == PlanSubject::Hotspot(id.clone()))
             })
             .map(|pl| serde_json::to_value(pl).unwrap_or(Value::Null))
             .collect();

@@ -250,7 +250,7 @@ impl Programme {
                 let open_plans = plans
                     .iter()
                     .filter(|p| {
-                        p.state == PlanState::Open && p.subject == PlanSubject::Area(a.id.clone())
+                        p.input.state == PlanState::Open && p.input.subject == PlanSubject::Area(a.id.clone())
                     })
                     .count();
                 let targets: Vec<Value> = progress

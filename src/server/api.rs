@@ -445,56 +445,27 @@ pub async fn progress(
     ))
 }
 
-/// Fields of a plan as sent by a client.
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct PlanBody {
-    /// `{"type": "hotspot"|"area", "id": "…"}`
-    #[schema(value_type = Object)]
-    pub subject: PlanSubject,
-    pub responsible_person: String,
-    pub task: String,
-    pub responsible_unit: String,
-    /// YYYY-MM-DD
-    #[schema(value_type = String)]
-    pub deadline: chrono::NaiveDate,
-    pub expected_result: String,
-    pub approving_authority: String,
-    /// `open` (default) or `done`.
-    #[schema(value_type = Option<String>)]
-    pub state: Option<crate::model::PlanState>,
-}
-
-impl PlanBody {
-    fn into_input(self) -> ApiResult<PlanInput> {
-        for (name, v) in [
-            ("responsible_person", &self.responsible_person),
-            ("task", &self.task),
-            ("responsible_unit", &self.responsible_unit),
-            ("expected_result", &self.expected_result),
-            ("approving_authority", &self.approving_authority),
-        ] {
-            if v.trim().is_empty() {
-                return Err(ApiError::Unprocessable {
-                    message: format!("{name} must not be empty (the 6 clears)"),
-                    details: vec![super::error::ErrorDetail {
-                        line: 1,
-                        column: name.into(),
-                        message: "must not be empty".into(),
-                    }],
-                });
-            }
+/// A plan sent by a client, checked by the same rules as the CLI's (every one of the 6 clears
+/// given, a plausible deadline): 422 naming each field that fails.
+fn checked_plan(input: PlanInput) -> ApiResult<PlanInput> {
+    crate::lifecycle::plans::validate_plan(&input, None).map_err(|problems| {
+        ApiError::Unprocessable {
+            message: problems
+                .iter()
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            details: problems
+                .iter()
+                .map(|p| super::error::ErrorDetail {
+                    line: 1,
+                    column: p.field.into(),
+                    message: p.message.clone(),
+                })
+                .collect(),
         }
-        Ok(PlanInput {
-            subject: self.subject,
-            responsible_person: self.responsible_person,
-            task: self.task,
-            responsible_unit: self.responsible_unit,
-            deadline: self.deadline,
-            expected_result: self.expected_result,
-            approving_authority: self.approving_authority,
-            state: self.state.unwrap_or(crate::model::PlanState::Open),
-        })
-    }
+    })?;
+    Ok(input)
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
@@ -521,7 +492,7 @@ pub async fn list_plans(
 
 /// Creates a plan (analysts).
 #[utoipa::path(post, path = "/api/plans", tag = "plans", security(("bearer" = [])),
-    request_body = PlanBody,
+    request_body = PlanInput,
     responses((status = 201, body = Object), (status = 400, body = super::error::ErrorBody),
               (status = 422, body = super::error::ErrorBody)))]
 pub async fn create_plan(
@@ -530,7 +501,7 @@ pub async fn create_plan(
     body: Bytes,
 ) -> ApiResult<Response> {
     caller.require(Role::Analyst)?;
-    let input = json_body::<PlanBody>(&body)?.into_input()?;
+    let input = checked_plan(json_body::<PlanInput>(&body)?)?;
     let plan = state.store.create_plan(&input, &caller.name).await?;
     // Plans show on the hotspots and areas layers: drop the remembered dataset version.
     state.data_changed();
@@ -619,7 +590,7 @@ pub async fn plan_history(
 /// on: 428 without it, 412 when someone else changed the plan since.
 #[utoipa::path(put, path = "/api/plans/{id}", tag = "plans", security(("bearer" = [])),
     params(("id" = i64, Path), ("If-Match" = String, Header, description = "ETag from GET /api/plans/{id}")),
-    request_body = PlanBody,
+    request_body = PlanInput,
     responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody),
               (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
 pub async fn update_plan(
@@ -632,7 +603,7 @@ pub async fn update_plan(
     caller.require(Role::Analyst)?;
     let id = plan_id(&id)?;
     let version = if_match(&headers, id)?;
-    let input = json_body::<PlanBody>(&body)?.into_input()?;
+    let input = checked_plan(json_body::<PlanInput>(&body)?)?;
     let (plan, version) = state
         .store
         .update_plan_if(id, &input, &caller.name, version)

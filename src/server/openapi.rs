@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(
         super::error::ErrorBody, super::error::ErrorDetail, api::Health, api::Me,
-        api::PlanBody, api::TokenRequest, api::TokenCreated, api::LayerName,
+        crate::model::PlanInput, api::TokenRequest, api::TokenCreated, api::LayerName,
         ogc::CollectionId, crate::store::audit::AuditEntry
     )),
     modifiers(&BearerAuth),

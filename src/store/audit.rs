@@ -6,12 +6,11 @@
 //! stored as the caller gives them, so callers pass them through [`clean_params`], which drops
 //! tokens and coordinates.
 
-use super::rows::ModelRow;
-use super::shared::Queries;
+use super::shared::shared_queries;
 use super::{Result, codec};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use sqlx::{Database, Encode, Executor, IntoArguments, Pool, Type};
+use sqlx::Pool;
 
 /// What kind of access an audit row records.
 pub mod action {
@@ -48,7 +47,7 @@ pub struct NewAudit {
 }
 
 /// A stored audit row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct AuditEntry {
     pub id: i64,
     /// UTC.
@@ -59,6 +58,8 @@ pub struct AuditEntry {
     pub action: String,
     pub route: String,
     pub params: String,
+    /// Stored as a signed integer (neither backend has an unsigned one).
+    #[sqlx(try_from = "i64")]
     pub rows: u64,
 }
 
@@ -108,35 +109,10 @@ pub fn clean_params<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
     out.join("&")
 }
 
-/// Columns of `audit` in the order [`entry_from_row`] reads them by name.
+/// Columns of `audit`, as [`AuditEntry`] names them.
 const AUDIT_COLS: &str = "id, at, who, role, action, route, params, rows";
 
-fn entry_from_row(r: &impl ModelRow) -> Result<AuditEntry> {
-    use super::rows::Col;
-    Ok(AuditEntry {
-        id: Col::<i64>::col(r, "id")?,
-        at: r.col("at")?,
-        who: r.col("who")?,
-        role: r.col("role")?,
-        action: r.col("action")?,
-        route: r.col("route")?,
-        params: r.col("params")?,
-        rows: Col::<i64>::col(r, "rows")?.max(0) as u64,
-    })
-}
-
-impl<DB> Queries<DB>
-where
-    DB: Database,
-    DB::Row: ModelRow,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<NaiveDateTime>: Encode<'q, DB> + Type<DB>,
-    for<'q> NaiveDateTime: Encode<'q, DB> + Type<DB>,
-{
+shared_queries! {
     /// Appends one row, stamped now (UTC).
     pub async fn append_audit(pool: &Pool<DB>, e: &NewAudit) -> Result<()> {
         sqlx::query(
@@ -160,7 +136,7 @@ where
         let limit = q
             .limit
             .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let rows = sqlx::query(&format!(
+        let mut out: Vec<AuditEntry> = sqlx::query_as(&format!(
             "SELECT {AUDIT_COLS} FROM audit \
              WHERE ($1 IS NULL OR at >= $1) AND (CAST($2 AS TEXT) IS NULL OR who = $2) \
              ORDER BY id DESC LIMIT $3"
@@ -170,10 +146,6 @@ where
         .bind(limit)
         .fetch_all(pool)
         .await?;
-        let mut out = rows
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<Vec<_>>>()?;
         out.reverse();
         Ok(out)
     }

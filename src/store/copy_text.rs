@@ -6,6 +6,8 @@
 //! so [`sql_literal`] always writes the escape-string form `E'…'`, whose meaning is fixed.
 //! Neither can carry a NUL byte (PostgreSQL text cannot hold one), so both refuse it.
 
+use crate::filter::sql::SqlValue;
+
 /// A text value that cannot be sent to PostgreSQL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("text holds a NUL character, which PostgreSQL cannot store")]
@@ -91,10 +93,97 @@ pub fn sql_literal(s: &str) -> Result<String, NulInText> {
     ))
 }
 
+/// A parameter that cannot be written as a literal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InlineError {
+    #[error(transparent)]
+    Nul(#[from] NulInText),
+    #[error("parameter ${0} is not a finite number")]
+    NotFinite(usize),
+    #[error("the query names parameter ${0}, which was not given")]
+    Missing(usize),
+}
+
+/// `sql` with every placeholder `$n` replaced by parameter `n` written as a literal, for the
+/// one statement that takes no parameters (`COPY (query) TO STDOUT`): text as [`sql_literal`],
+/// numbers in Rust's shortest round-trip form, times as `'…'::timestamp` to the microsecond.
+/// `sql` is the caller's own text (placeholders come from [`crate::filter::sql::placeholder`]),
+/// never user input; only the values are user input, and each becomes one literal.
+pub fn inline_params(sql: &str, params: &[SqlValue]) -> Result<String, InlineError> {
+    let mut out = String::with_capacity(sql.len() + 16 * params.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(rest.len() - at - 1, |n| n);
+        if digits == 0 {
+            out.push('$');
+            rest = &rest[at + 1..];
+            continue;
+        }
+        let n: usize = rest[at + 1..at + 1 + digits]
+            .parse()
+            .map_err(|_| InlineError::Missing(usize::MAX))?;
+        let value = n
+            .checked_sub(1)
+            .and_then(|i| params.get(i))
+            .ok_or(InlineError::Missing(n))?;
+        match value {
+            SqlValue::Text(s) => out.push_str(&sql_literal(s)?),
+            SqlValue::I64(x) => out.push_str(&x.to_string()),
+            SqlValue::F64(x) if x.is_finite() => out.push_str(&format!("({x:?})")),
+            SqlValue::F64(_) => return Err(InlineError::NotFinite(n)),
+            SqlValue::Timestamp(t) => out.push_str(&format!(
+                "'{}'::timestamp",
+                t.format("%Y-%m-%d %H:%M:%S%.6f")
+            )),
+        }
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn placeholders_become_literals_by_number_not_by_prefix() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 3, 1)
+            .unwrap()
+            .and_hms_micro_opt(7, 0, 0, 5)
+            .unwrap();
+        let mut params: Vec<SqlValue> = (1..=9).map(SqlValue::I64).collect();
+        params.push(SqlValue::Text("O'Neil\\".into()));
+        params.push(SqlValue::F64(-16.25));
+        params.push(SqlValue::Timestamp(t));
+        let sql = inline_params(
+            "a = $1 AND b = $10 AND c < $11 AND d >= $12 AND e = $9",
+            &params,
+        )
+        .unwrap();
+        assert_eq!(
+            sql,
+            "a = 1 AND b = E'O''Neil\\\\' AND c < (-16.25) AND \
+             d >= '2026-03-01 07:00:00.000005'::timestamp AND e = 9"
+        );
+        assert_eq!(
+            inline_params("x = $2", &params[..1]),
+            Err(InlineError::Missing(2))
+        );
+        assert_eq!(
+            inline_params("x = $1", &[SqlValue::F64(f64::NAN)]),
+            Err(InlineError::NotFinite(1))
+        );
+        assert_eq!(
+            inline_params("x = $1", &[SqlValue::Text("a\0".into())]),
+            Err(InlineError::Nul(NulInText))
+        );
+        assert_eq!(inline_params("no params", &[]).unwrap(), "no params");
+    }
 
     fn escaped(s: &str) -> Vec<u8> {
         let mut b = Vec::new();

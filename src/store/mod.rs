@@ -14,6 +14,7 @@ mod filter_limits;
 pub mod plan_versions;
 pub mod postgis;
 mod redact;
+mod report_sql;
 mod rows;
 mod shared;
 pub mod sqlite;

@@ -8,13 +8,13 @@
 //! and then finds the version changed; on SQLite writes are serialised. Either way exactly
 //! one of N writers holding the same version wins.
 
-use super::rows::{self, AreaRow, Col, DeclarationRow, ModelRow, PLAN_COLS, TargetRow, TrackedRow};
-use super::shared::{Affected, Queries};
+use super::rows::{PLAN_COLS, PlanRow};
+use super::shared::{Affected, shared_queries};
 use super::{PlanInput, Result, StoreError, codec};
 use crate::model::ActionPlan;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
-use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+use sqlx::Pool;
 
 /// One version of a plan, as `GET /api/plans/{id}/history` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,29 +36,38 @@ const HISTORY_COLS: &str = "id, version, op, subject_type, subject_id, responsib
      responsible_unit, deadline, expected_result, approving_authority, state, created_by, \
      created_at, updated_by, updated_at";
 
-/// The same bounds as the shared queries' `impl` (the plan writes here call its plan
-/// binding and version bump).
-impl<DB> Queries<DB>
-where
-    DB: Database,
-    DB::Row: ModelRow,
-    DB::QueryResult: Affected,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    for<'q> NaiveDate: Encode<'q, DB> + Type<DB>,
-    for<'q> NaiveDateTime: Encode<'q, DB> + Type<DB>,
-    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
-    for<'r> (i64,): FromRow<'r, DB::Row>,
-    for<'r> (i64, String): FromRow<'r, DB::Row>,
-    for<'r> (i64, i64, i64, i64, i64): FromRow<'r, DB::Row>,
-    for<'r> DeclarationRow: FromRow<'r, DB::Row>,
-    for<'r> TargetRow: FromRow<'r, DB::Row>,
-    for<'r> AreaRow: FromRow<'r, DB::Row>,
-    for<'r> TrackedRow: FromRow<'r, DB::Row>,
-{
+/// A plan row with its version (the ETag).
+#[derive(sqlx::FromRow)]
+pub(crate) struct VersionedRow {
+    #[sqlx(flatten)]
+    plan: PlanRow,
+    version: i64,
+}
+
+/// A row of `plan_history`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct HistoryRow {
+    #[sqlx(flatten)]
+    plan: PlanRow,
+    version: i64,
+    op: String,
+}
+
+impl TryFrom<HistoryRow> for PlanVersion {
+    type Error = StoreError;
+    fn try_from(r: HistoryRow) -> Result<Self> {
+        let plan = ActionPlan::try_from(r.plan)?;
+        Ok(PlanVersion {
+            version: r.version,
+            op: r.op,
+            changed_by: plan.updated_by.clone(),
+            changed_at: plan.updated_at,
+            plan,
+        })
+    }
+}
+
+shared_queries! {
     /// Copies the current row of plan `id` into the history as `op`.
     pub async fn write_plan_history(conn: &mut DB::Connection, id: i64, op: &str) -> Result<()> {
         sqlx::query(&format!(
@@ -76,19 +85,14 @@ where
 
     /// A plan and its version.
     pub async fn plan_versioned(pool: &Pool<DB>, id: i64) -> Result<Option<(ActionPlan, i64)>> {
-        let Some(row) = sqlx::query(&format!(
+        let row: Option<VersionedRow> = sqlx::query_as(&format!(
             "SELECT {PLAN_COLS}, version FROM plans WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some((
-            rows::plan_from_row(&row)?,
-            Col::<i64>::col(&row, "version")?,
-        )))
+        .await?;
+        row.map(|r| Ok((ActionPlan::try_from(r.plan)?, r.version)))
+            .transpose()
     }
 
     /// [`StoreError::Stale`] with the current version when plan `id` exists, else not found.
@@ -129,16 +133,17 @@ where
              version = version + 1 \
              WHERE id = $12 AND ($13 < 0 OR version = $13) RETURNING {PLAN_COLS}, version"
         );
-        let row = Self::bind_plan(sqlx::query(&sql), plan, by)
+        let row: Option<VersionedRow> = Self::bind_plan(sqlx::query(&sql), plan, by)
             .bind(id)
             .bind(expected.unwrap_or(-1))
+            .try_map(|r| sqlx::FromRow::from_row(&r))
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
             return Err(Self::stale_or_missing(&mut tx, id, expected.unwrap_or(-1)).await);
         };
-        let out = rows::plan_from_row(&row)?;
-        let version = Col::<i64>::col(&row, "version")?;
+        let out = ActionPlan::try_from(row.plan)?;
+        let version = row.version;
         Self::write_plan_history(&mut tx, id, "update").await?;
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -180,24 +185,13 @@ where
 
     /// Every version of plan `id`, oldest first (empty when it never existed).
     pub async fn plan_history(pool: &Pool<DB>, id: i64) -> Result<Vec<PlanVersion>> {
-        sqlx::query(&format!(
+        let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
             "SELECT {HISTORY_COLS} FROM plan_history WHERE id = $1 ORDER BY version"
         ))
         .bind(id)
         .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| {
-            let plan = rows::plan_from_row(r)?;
-            Ok(PlanVersion {
-                version: Col::<i64>::col(r, "version")?,
-                op: r.col("op")?,
-                changed_by: plan.updated_by.clone(),
-                changed_at: plan.updated_at,
-                plan,
-            })
-        })
-        .collect()
+        .await?;
+        super::rows::convert(rows)
     }
 }
 

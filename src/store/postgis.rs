@@ -9,16 +9,18 @@ use super::codec::{self, Val};
 use super::copy_text::{self, NulInText};
 use super::engine::{self, Spec};
 use super::plan_versions::PlanVersion;
+use super::report_sql::{area_tree_cte, report_conditions};
 use super::rows;
 use super::shared::{self, GeomSql, Queries};
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, PlanInput, ReportFilter, Result, Role, Store,
     StoreError, TokenRecord, TrackedHotspot,
 };
+use crate::filter::sql::{Dialect, SqlValue};
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
 use chrono::{NaiveDate, NaiveDateTime};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{PgConnection, Postgres};
 use std::io::Write;
 use std::str::FromStr;
 use std::time::Duration;
@@ -111,7 +113,7 @@ const TARGETS: Spec = Spec {
 
 /// Geometries are PostGIS `geometry`, read as WKB and written as EWKB with SRID 4326.
 const GEOM: GeomSql = GeomSql {
-    read: "ST_AsBinary(geom)",
+    read: "ST_AsBinary(geom) AS geom",
     from_blob: Some("ST_GeomFromEWKB"),
     encode: codec::to_ewkb,
 };
@@ -401,108 +403,33 @@ fn area_vals(a: &Area) -> Vec<Val<'_>> {
     ]
 }
 
-/// `WHERE` of a report filter; the area filter is the `polys` CTE pushed by the caller.
-fn push_report_where(qb: &mut QueryBuilder<'_, Postgres>, f: &ReportFilter, with_area: bool) {
-    qb.push(" WHERE TRUE");
-    if let Some(from) = f.from {
-        qb.push(" AND r.observed_at >= ").push_bind(from);
-    }
-    if let Some(to) = f.to {
-        qb.push(" AND r.observed_at < ").push_bind(to);
-    }
-    if !f.kinds.is_empty() {
-        let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
-        qb.push(" AND r.kind = ANY(").push_bind(kinds).push(")");
-    }
-    if let Some(b) = f.bbox {
-        let parts: Vec<[f64; 4]> = if b[0] <= b[2] {
-            vec![b]
-        } else {
-            // Crosses the antimeridian: two envelopes.
-            vec![[b[0], b[1], 180.0, b[3]], [-180.0, b[1], b[2], b[3]]]
-        };
-        qb.push(" AND (FALSE");
-        for p in parts {
-            qb.push(" OR r.geom && ST_MakeEnvelope(")
-                .push_bind(p[0])
-                .push(", ")
-                .push_bind(p[1])
-                .push(", ")
-                .push_bind(p[2])
-                .push(", ")
-                .push_bind(p[3])
-                .push(", 4326)");
-        }
-        qb.push(")");
-    }
-    if with_area {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM polys p WHERE p.geom && r.geom \
-             AND ST_Intersects(p.geom, r.geom))",
-        );
-    }
-}
-
-/// An SQL string literal whose meaning does not depend on `standard_conforming_strings`.
-fn literal(s: &str) -> Result<String> {
-    copy_text::sql_literal(s).map_err(|e| StoreError::Invalid(format!("parameter area: {e}")))
-}
-
-/// The report query with every value inlined as a literal, for `COPY (query) TO STDOUT`
-/// (COPY takes no parameters). Values are numbers, timestamps, vocabulary words and one
-/// quoted area id.
-fn report_copy_sql(f: &ReportFilter) -> Result<String> {
+/// The report query of `f` selecting `select` from `reports r`, with every value a
+/// parameter (`$1`, …): the area (and its descendants, the `polys` CTE) when it filters by
+/// area, then [`report_conditions`].
+fn report_query(select: &str, f: &ReportFilter) -> (String, Vec<SqlValue>) {
     let mut sql = String::new();
+    let mut params = Vec::new();
     if let Some(area) = &f.area {
-        sql.push_str(&format!(
-            "WITH RECURSIVE tree(id) AS (SELECT id FROM areas WHERE id = {} \
-             UNION SELECT a.id FROM areas a JOIN tree t ON a.parent_id = t.id), \
-             polys AS (SELECT geom FROM areas JOIN tree USING (id)) ",
-            literal(area)?
-        ));
+        sql.push_str(&area_tree_cte("$1"));
+        sql.push_str(", polys AS (SELECT geom FROM areas JOIN tree USING (id)) ");
+        params.push(SqlValue::Text(area.clone()));
     }
-    sql.push_str("SELECT r.id, r.lon, r.lat, r.kind, r.observed_at FROM reports r WHERE TRUE");
-    let ts = |t: NaiveDateTime| format!("'{}'::timestamp", t.format("%Y-%m-%d %H:%M:%S%.6f"));
-    if let Some(from) = f.from {
-        sql.push_str(&format!(" AND r.observed_at >= {}", ts(from)));
-    }
-    if let Some(to) = f.to {
-        sql.push_str(&format!(" AND r.observed_at < {}", ts(to)));
-    }
-    if !f.kinds.is_empty() {
-        let kinds: Vec<String> = f
-            .kinds
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect();
-        sql.push_str(&format!(" AND r.kind IN ({})", kinds.join(", ")));
-    }
-    if let Some(b) = f.bbox {
-        if b.iter().any(|x| !x.is_finite()) {
-            return Err(StoreError::Invalid(format!("bbox {b:?} is not finite")));
-        }
-        let env = |p: [f64; 4]| {
-            format!(
-                "r.geom && ST_MakeEnvelope({:?}, {:?}, {:?}, {:?}, 4326)",
-                p[0], p[1], p[2], p[3]
-            )
-        };
-        if b[0] <= b[2] {
-            sql.push_str(&format!(" AND {}", env(b)));
-        } else {
-            sql.push_str(&format!(
-                " AND ({} OR {})",
-                env([b[0], b[1], 180.0, b[3]]),
-                env([-180.0, b[1], b[2], b[3]])
-            ));
-        }
-    }
+    let c = report_conditions(f, Dialect::Postgres, params.len() + 1, None);
+    sql.push_str(&format!("SELECT {select} FROM reports r WHERE {}", c.sql));
+    params.extend(c.params);
     if f.area.is_some() {
         sql.push_str(
             " AND EXISTS (SELECT 1 FROM polys p WHERE p.geom && r.geom \
              AND ST_Intersects(p.geom, r.geom))",
         );
     }
+    (sql, params)
+}
+
+/// The report query in id order, paged, with every value inlined as a literal for
+/// `COPY (query) TO STDOUT` (COPY takes no parameters; [`copy_text::inline_params`]).
+fn report_copy_sql(f: &ReportFilter) -> Result<String> {
+    let (mut sql, params) = report_query("r.id, r.lon, r.lat, r.kind, r.observed_at", f);
     sql.push_str(" ORDER BY r.id");
     if let Some(limit) = f.limit {
         sql.push_str(&format!(" LIMIT {limit}"));
@@ -510,7 +437,23 @@ fn report_copy_sql(f: &ReportFilter) -> Result<String> {
     if let Some(offset) = f.offset {
         sql.push_str(&format!(" OFFSET {offset}"));
     }
-    Ok(sql)
+    copy_text::inline_params(&sql, &params).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// Bound values as sqlx arguments.
+fn pg_args(params: &[SqlValue]) -> Result<PgArguments> {
+    use sqlx::Arguments;
+    let mut args = PgArguments::default();
+    for p in params {
+        match p {
+            SqlValue::Text(s) => args.add(s.as_str()),
+            SqlValue::F64(x) => args.add(*x),
+            SqlValue::I64(x) => args.add(*x),
+            SqlValue::Timestamp(t) => args.add(*t),
+        }
+        .map_err(|e| StoreError::Invalid(format!("parameter: {e}")))?;
+    }
+    Ok(args)
 }
 
 /// Decodes `COPY … (FORMAT binary)` output of `id, lon, lat, kind, observed_at`, whatever
@@ -617,22 +560,6 @@ impl CopyBinaryReports {
         });
         Ok(Some(p))
     }
-}
-
-/// Starts a report query, with the `polys` CTE (area and descendants) when filtering by area.
-fn report_query<'a>(select: &str, f: &'a ReportFilter) -> QueryBuilder<'a, Postgres> {
-    let mut qb = QueryBuilder::<Postgres>::new("");
-    if let Some(area) = &f.area {
-        qb.push("WITH RECURSIVE tree(id) AS (SELECT id FROM areas WHERE id = ")
-            .push_bind(area.as_str())
-            .push(
-                " UNION SELECT a.id FROM areas a JOIN tree t ON a.parent_id = t.id), \
-             polys AS (SELECT geom FROM areas JOIN tree USING (id)) ",
-            );
-    }
-    qb.push(select).push(" FROM reports r");
-    push_report_where(&mut qb, f, f.area.is_some());
-    qb
 }
 
 fn report_from_row(r: (String, f64, f64, String, NaiveDateTime)) -> Result<Report> {
@@ -753,8 +680,10 @@ impl Store for PostgisStore {
     async fn count_reports(&self, filter: &ReportFilter) -> Result<u64> {
         filter.validate()?;
         self.check_area(filter).await?;
-        let mut qb = report_query("SELECT COUNT(*)", filter);
-        let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
+        let (sql, params) = report_query("COUNT(*)", filter);
+        let n: i64 = sqlx::query_scalar_with(&sql, pg_args(&params)?)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n as u64)
     }
 
@@ -770,13 +699,15 @@ impl Store for PostgisStore {
     async fn sites(&self, bbox: Option<[f64; 4]>) -> Result<Vec<Site>> {
         let rows: Vec<rows::SiteRow> = match bbox {
             None => {
-                sqlx::query_as("SELECT id, name, kind, ST_AsBinary(geom) FROM sites ORDER BY id")
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query_as(
+                    "SELECT id, name, kind, ST_AsBinary(geom) AS geom FROM sites ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await?
             }
             Some(b) => {
                 sqlx::query_as(
-                    "SELECT id, name, kind, ST_AsBinary(geom) FROM sites \
+                    "SELECT id, name, kind, ST_AsBinary(geom) AS geom FROM sites \
                      WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) \
                      AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) ORDER BY id",
                 )
@@ -788,7 +719,7 @@ impl Store for PostgisStore {
                 .await?
             }
         };
-        rows.into_iter().map(rows::site_from_row).collect()
+        rows::convert(rows)
     }
 
     async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<Area>> {
@@ -921,7 +852,7 @@ impl PostgisStore {
         &self,
         q: &crate::filter::sql::PageQuery<'_, Report>,
     ) -> Result<Option<(Vec<Report>, u64)>> {
-        use crate::filter::sql::{Dialect, REPORT_COLUMNS, SqlValue, page_sql};
+        use crate::filter::sql::{REPORT_COLUMNS, page_sql};
         let Ok((filter, order)) = page_sql(q, REPORT_COLUMNS, Dialect::Postgres, "id") else {
             return Ok(None);
         };
@@ -936,35 +867,23 @@ impl PostgisStore {
             n + 1,
             n + 2
         );
-        let mut rows = sqlx::query_as::<_, (String, f64, f64, String, NaiveDateTime)>(&sql);
-        for p in &params {
-            rows = match p {
-                SqlValue::Text(s) => rows.bind(s.clone()),
-                SqlValue::F64(x) => rows.bind(*x),
-                SqlValue::I64(x) => rows.bind(*x),
-                SqlValue::Timestamp(t) => rows.bind(*t),
-            };
-        }
-        let rows = rows
-            .bind(q.limit.min(i64::MAX as u64) as i64)
-            .bind(q.offset.min(i64::MAX as u64) as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        let mut page_params = params.clone();
+        page_params.push(SqlValue::I64(q.limit.min(i64::MAX as u64) as i64));
+        page_params.push(SqlValue::I64(q.offset.min(i64::MAX as u64) as i64));
+        let rows = sqlx::query_as_with::<_, (String, f64, f64, String, NaiveDateTime), _>(
+            &sql,
+            pg_args(&page_params)?,
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let reports = rows
             .into_iter()
             .map(report_from_row)
             .collect::<Result<Vec<_>>>()?;
         let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for p in params {
-            count = match p {
-                SqlValue::Text(s) => count.bind(s),
-                SqlValue::F64(x) => count.bind(x),
-                SqlValue::I64(x) => count.bind(x),
-                SqlValue::Timestamp(t) => count.bind(t),
-            };
-        }
-        let matched = count.fetch_one(&self.pool).await?;
+        let matched: i64 = sqlx::query_scalar_with(&count_sql, pg_args(&params)?)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(Some((reports, matched as u64)))
     }
 }
@@ -1013,10 +932,40 @@ mod tests {
         assert!(cut.finish().is_err());
     }
 
+    /// The COPY text is the bound query with the same values as literals: one filter → SQL.
     #[test]
-    fn literals_do_not_depend_on_standard_conforming_strings() {
-        assert_eq!(literal("O'Neil").unwrap(), "E'O''Neil'");
-        assert_eq!(literal("a\\b").unwrap(), "E'a\\\\b'");
-        assert!(literal("a\0b").is_err());
+    fn the_copy_query_is_the_bound_query_with_literals() {
+        let f = ReportFilter {
+            area: Some("P-O'X".into()),
+            kinds: vec![crate::model::ReportKind::Sale],
+            bbox: Some([107.5, 16.4, 107.6, 16.5]),
+            from: NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            limit: Some(5),
+            offset: Some(2),
+            ..Default::default()
+        };
+        let (bound, params) = report_query("r.id", &f);
+        assert!(bound.contains("WHERE id = $1 UNION"), "{bound}");
+        assert!(
+            bound.contains("observed_at >= $2 AND kind IN ($3)"),
+            "{bound}"
+        );
+        assert_eq!(params.len(), 7);
+        let copy = report_copy_sql(&f).unwrap();
+        assert!(copy.contains("WHERE id = E'P-O''X' UNION"), "{copy}");
+        assert!(
+            copy.contains(
+                "observed_at >= '2026-01-01 00:00:00.000000'::timestamp AND kind IN (E'sale')"
+            ),
+            "{copy}"
+        );
+        assert!(copy.contains("ST_MakeEnvelope((107.5), (16.4), (107.6), (16.5), 4326)"));
+        assert!(!copy.contains('$'), "{copy}");
+        assert!(copy.ends_with(" ORDER BY r.id LIMIT 5 OFFSET 2"), "{copy}");
+        let nul = ReportFilter {
+            area: Some("a\0b".into()),
+            ..Default::default()
+        };
+        assert!(report_copy_sql(&nul).is_err());
     }
 }

@@ -4,24 +4,25 @@
 //! API tokens, and the area and tracked-hotspot queries (parameterised by [`GeomSql`]). What
 //! truly differs (staging, report filters, sites) stays in the backend files.
 //!
-//! Every function lives in one `impl` block on [`Queries`] so that the long list of sqlx
-//! trait bounds is written once; each backend calls `Queries::<Sqlite>::…` or
+//! Every function lives in an `impl` block on [`Queries`] opened by [`shared_queries!`], so
+//! that the long list of sqlx trait bounds is written once (here, and used by
+//! `plan_versions.rs` and `audit.rs` too); each backend calls `Queries::<Sqlite>::…` or
 //! `Queries::<Postgres>::…`.
 
 use super::codec;
 use super::engine::{self, Spec};
 use super::rows::{
-    self, AreaRow, DeclarationRow, IMPORT_COLS, ModelRow, PLAN_COLS, TOKEN_COLS, TargetRow,
-    TrackedRow,
+    self, AreaRow, DeclarationRow, IMPORT_COLS, ImportRow, PLAN_COLS, PlanRow, TOKEN_COLS,
+    TargetRow, TokenRow, TrackedRow,
 };
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, OnConflict, PlanInput, Result, Role,
     StoreError, TokenRecord, TrackedHotspot,
 };
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Target};
-use chrono::{NaiveDate, NaiveDateTime};
+
+use sqlx::Pool;
 use sqlx::query::Query;
-use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use std::marker::PhantomData;
 
 /// Rows touched by a statement, for either backend's query result.
@@ -56,7 +57,8 @@ pub(crate) fn check_kind(meta: &ImportMeta, spec: &Spec) -> Result<()> {
 }
 
 /// How a backend stores geometries, the one difference of the area and tracked-hotspot
-/// queries: the SQL that reads the `geom` column as WKB, the SQL function (if any) that turns
+/// queries: the SQL that reads the `geom` column as WKB (named `geom` again, for the row
+/// structs), the SQL function (if any) that turns
 /// a bound blob into a geometry, and how that blob is encoded.
 pub(crate) struct GeomSql {
     pub read: &'static str,
@@ -74,27 +76,47 @@ impl GeomSql {
     }
 }
 
-impl<DB> Queries<DB>
-where
-    DB: Database,
-    DB::Row: ModelRow,
-    DB::QueryResult: Affected,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    for<'q> NaiveDate: Encode<'q, DB> + Type<DB>,
-    for<'q> NaiveDateTime: Encode<'q, DB> + Type<DB>,
-    for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
-    for<'r> (i64,): FromRow<'r, DB::Row>,
-    for<'r> (i64, String): FromRow<'r, DB::Row>,
-    for<'r> (i64, i64, i64, i64, i64): FromRow<'r, DB::Row>,
-    for<'r> DeclarationRow: FromRow<'r, DB::Row>,
-    for<'r> TargetRow: FromRow<'r, DB::Row>,
-    for<'r> AreaRow: FromRow<'r, DB::Row>,
-    for<'r> TrackedRow: FromRow<'r, DB::Row>,
-{
+/// Opens an `impl<DB> Queries<DB>` block with every sqlx bound the shared queries need:
+/// what they bind, what they fetch (the row structs of [`rows`] and a few tuples) and how
+/// they execute. Rust does not carry `where` clauses through a trait alias, so the list lives
+/// in this one macro instead of being copied onto each block (`shared.rs`,
+/// `plan_versions.rs`, `audit.rs`).
+macro_rules! shared_queries {
+    ($($body:tt)*) => {
+        impl<DB> $crate::store::shared::Queries<DB>
+        where
+            DB: sqlx::Database,
+            DB::QueryResult: $crate::store::shared::Affected,
+            for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+            for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+            for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'q> chrono::NaiveDate: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'q> chrono::NaiveDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'q> Option<chrono::NaiveDateTime>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
+            for<'r> (i64, String): sqlx::FromRow<'r, DB::Row>,
+            for<'r> (i64, i64, i64, i64, i64): sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::rows::ImportRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::rows::PlanRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::rows::TokenRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::rows::DeclarationRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::rows::TargetRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::rows::AreaRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::rows::TrackedRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::plan_versions::VersionedRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::plan_versions::HistoryRow: sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::audit::AuditEntry: sqlx::FromRow<'r, DB::Row>,
+        {
+            $($body)*
+        }
+    };
+}
+pub(crate) use shared_queries;
+
+shared_queries! {
     /// Marks a change of reports, sites, areas or plans (computed layers are cached by it).
     pub async fn bump_version(conn: &mut DB::Connection) -> Result<()> {
         sqlx::query("UPDATE meta SET dataset_version = dataset_version + 1")
@@ -235,14 +257,14 @@ where
         batch: i64,
         spec_for: fn(ImportKind) -> Result<&'static Spec>,
     ) -> Result<ImportRecord> {
-        let row = sqlx::query(&format!(
+        let row: ImportRow = sqlx::query_as(&format!(
             "SELECT {IMPORT_COLS} FROM imports WHERE batch = $1"
         ))
         .bind(batch)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::not_found("import batch", batch))?;
-        let mut record = rows::import_record(&row)?;
+        let mut record = ImportRecord::try_from(row)?;
         if let Some(at) = record.undone_at {
             return Err(StoreError::Invalid(format!(
                 "batch {batch} was already undone at {at}"
@@ -277,12 +299,11 @@ where
     }
 
     pub async fn list_imports(pool: &Pool<DB>) -> Result<Vec<ImportRecord>> {
-        sqlx::query(&format!("SELECT {IMPORT_COLS} FROM imports ORDER BY batch"))
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(rows::import_record)
-            .collect()
+        let rows: Vec<ImportRow> =
+            sqlx::query_as(&format!("SELECT {IMPORT_COLS} FROM imports ORDER BY batch"))
+                .fetch_all(pool)
+                .await?;
+        rows::convert(rows)
     }
 
     pub async fn status(pool: &Pool<DB>, backend: &str, url: &str) -> Result<DbStatus> {
@@ -325,7 +346,7 @@ where
         .bind(level.map(|l| l.as_str()))
         .fetch_all(pool)
         .await?;
-        rows.into_iter().map(rows::area_from_row).collect()
+        rows::convert(rows)
     }
 
     pub async fn area(pool: &Pool<DB>, geom: &GeomSql, id: &str) -> Result<Option<Area>> {
@@ -336,7 +357,7 @@ where
         .bind(id)
         .fetch_optional(pool)
         .await?;
-        row.map(rows::area_from_row).transpose()
+        row.map(Area::try_from).transpose()
     }
 
     pub async fn tracked_hotspots(pool: &Pool<DB>, geom: &GeomSql) -> Result<Vec<TrackedHotspot>> {
@@ -346,7 +367,7 @@ where
         ))
         .fetch_all(pool)
         .await?;
-        rows.into_iter().map(rows::tracked_from_row).collect()
+        rows::convert(rows)
     }
 
     /// Replaces the whole tracked set in one transaction.
@@ -393,7 +414,7 @@ where
         )
         .fetch_all(pool)
         .await?;
-        rows.into_iter().map(rows::declaration_from_row).collect()
+        rows::convert(rows)
     }
 
     pub async fn targets(pool: &Pool<DB>) -> Result<Vec<Target>> {
@@ -401,7 +422,7 @@ where
             sqlx::query_as("SELECT area_id, level, share, due FROM targets ORDER BY key")
                 .fetch_all(pool)
                 .await?;
-        rows.into_iter().map(rows::target_from_row).collect()
+        rows::convert(rows)
     }
 
     /// Binds `$1`…`$11` of a plan insert or update: subject, the "6 clears", state, and the
@@ -433,10 +454,11 @@ where
              created_at, updated_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11) RETURNING {PLAN_COLS}"
         );
-        let row = Self::bind_plan(sqlx::query(&sql), plan, by)
+        let row: PlanRow = Self::bind_plan(sqlx::query(&sql), plan, by)
+            .try_map(|r| sqlx::FromRow::from_row(&r))
             .fetch_one(&mut *tx)
             .await?;
-        let out = rows::plan_from_row(&row)?;
+        let out = ActionPlan::try_from(row)?;
         Self::write_plan_history(&mut tx, out.id, "create").await?;
         Self::bump_version(&mut tx).await?;
         tx.commit().await?;
@@ -459,13 +481,12 @@ where
     }
 
     pub async fn plan(pool: &Pool<DB>, id: i64) -> Result<Option<ActionPlan>> {
-        sqlx::query(&format!("SELECT {PLAN_COLS} FROM plans WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .as_ref()
-            .map(rows::plan_from_row)
-            .transpose()
+        let row: Option<PlanRow> =
+            sqlx::query_as(&format!("SELECT {PLAN_COLS} FROM plans WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+        row.map(ActionPlan::try_from).transpose()
     }
 
     /// `CAST($1 AS TEXT)` gives PostgreSQL the parameter's type when it is NULL and means
@@ -475,17 +496,15 @@ where
             Some((t, s)) => (Some(t), Some(s)),
             None => (None, None),
         };
-        sqlx::query(&format!(
+        let rows: Vec<PlanRow> = sqlx::query_as(&format!(
             "SELECT {PLAN_COLS} FROM plans \
              WHERE CAST($1 AS TEXT) IS NULL OR (subject_type = $1 AND subject_id = $2) ORDER BY id"
         ))
         .bind(ty)
         .bind(sid)
         .fetch_all(pool)
-        .await?
-        .iter()
-        .map(rows::plan_from_row)
-        .collect()
+        .await?;
+        rows::convert(rows)
     }
 
     pub async fn create_token(
@@ -494,7 +513,7 @@ where
         role: Role,
         token_sha256: &str,
     ) -> Result<TokenRecord> {
-        let row = sqlx::query(&format!(
+        let row: TokenRow = sqlx::query_as(&format!(
             "INSERT INTO api_tokens (name, role, token_sha256, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING {TOKEN_COLS}"
         ))
@@ -504,28 +523,25 @@ where
         .bind(codec::now())
         .fetch_one(pool)
         .await?;
-        rows::token_from_row(&row)
+        TokenRecord::try_from(row)
     }
 
     pub async fn token_by_hash(pool: &Pool<DB>, token_sha256: &str) -> Result<Option<TokenRecord>> {
-        sqlx::query(&format!(
+        let row: Option<TokenRow> = sqlx::query_as(&format!(
             "SELECT {TOKEN_COLS} FROM api_tokens WHERE token_sha256 = $1"
         ))
         .bind(token_sha256)
         .fetch_optional(pool)
-        .await?
-        .as_ref()
-        .map(rows::token_from_row)
-        .transpose()
+        .await?;
+        row.map(TokenRecord::try_from).transpose()
     }
 
     pub async fn tokens(pool: &Pool<DB>) -> Result<Vec<TokenRecord>> {
-        sqlx::query(&format!("SELECT {TOKEN_COLS} FROM api_tokens ORDER BY id"))
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(rows::token_from_row)
-            .collect()
+        let rows: Vec<TokenRow> =
+            sqlx::query_as(&format!("SELECT {TOKEN_COLS} FROM api_tokens ORDER BY id"))
+                .fetch_all(pool)
+                .await?;
+        rows::convert(rows)
     }
 
     pub async fn revoke_token(pool: &Pool<DB>, id: i64) -> Result<()> {
@@ -553,7 +569,7 @@ mod tests {
             encode: codec::to_wkb,
         };
         let ewkb = GeomSql {
-            read: "ST_AsBinary(geom)",
+            read: "ST_AsBinary(geom) AS geom",
             from_blob: Some("ST_GeomFromEWKB"),
             encode: codec::to_ewkb,
         };

@@ -4,16 +4,19 @@
 //! prefilter in SQL (index on `(lon, lat)` for reports) and the exact test in Rust with `geo`.
 use super::codec::{self, Val};
 use super::engine::{self, Spec};
+use super::report_sql::{area_tree_cte, report_conditions};
 use super::rows;
 use super::shared::{self, GeomSql, Queries};
-use super::sqlite_raw::{self, Param};
+use super::sqlite_raw;
 use super::{
     DbStatus, ImportKind, ImportMeta, ImportRecord, PlanInput, ReportFilter, Result, Role, Store,
     StoreError, TokenRecord, TrackedHotspot,
 };
+use crate::filter::sql::{Dialect, SqlValue};
 use crate::model::{ActionPlan, Area, AreaLevel, Declaration, PlanSubject, Report, Site, Target};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 use sqlx::{Connection, Sqlite, SqliteConnection};
 use std::str::FromStr;
@@ -279,36 +282,27 @@ fn area_vals(a: &Area) -> Vec<Val<'_>> {
     v
 }
 
-/// `WHERE` for the SQL part of a report filter (`?` placeholders, parameters in order);
+/// `WHERE` for the SQL part of a report filter and its parameters (`?1`, …);
 /// `extra_bbox` is the area prefilter.
-fn report_where(f: &ReportFilter, extra_bbox: Option<[f64; 4]>) -> (String, Vec<Param>) {
-    let mut sql = String::from(" WHERE 1 = 1");
-    let mut params = Vec::new();
-    if let Some(from) = f.from {
-        sql.push_str(" AND observed_at >= ?");
-        params.push(Param::I64(codec::micros(from)));
-    }
-    if let Some(to) = f.to {
-        sql.push_str(" AND observed_at < ?");
-        params.push(Param::I64(codec::micros(to)));
-    }
-    if !f.kinds.is_empty() {
-        sql.push_str(" AND kind IN (");
-        sql.push_str(&vec!["?"; f.kinds.len()].join(", "));
-        sql.push(')');
-        params.extend(f.kinds.iter().map(|k| Param::Text(k.as_str().into())));
-    }
-    for b in [f.bbox, extra_bbox].into_iter().flatten() {
-        if b[0] <= b[2] {
-            sql.push_str(" AND lon BETWEEN ? AND ?");
-        } else {
-            // Crosses the antimeridian.
-            sql.push_str(" AND (lon >= ? OR lon <= ?)");
+fn report_where(f: &ReportFilter, extra_bbox: Option<[f64; 4]>) -> (String, Vec<SqlValue>) {
+    let c = report_conditions(f, Dialect::Sqlite, 1, extra_bbox);
+    (format!(" WHERE {}", c.sql), c.params)
+}
+
+/// Bound values as sqlx arguments (times as the stored microseconds).
+fn sqlite_args(params: &[SqlValue]) -> Result<SqliteArguments<'static>> {
+    use sqlx::Arguments;
+    let mut args = SqliteArguments::default();
+    for p in params {
+        match p {
+            SqlValue::Text(s) => args.add(s.clone()),
+            SqlValue::F64(x) => args.add(*x),
+            SqlValue::I64(x) => args.add(*x),
+            SqlValue::Timestamp(t) => args.add(codec::micros(*t)),
         }
-        sql.push_str(" AND lat BETWEEN ? AND ?");
-        params.extend([b[0], b[2], b[1], b[3]].map(Param::F64));
+        .map_err(|e| StoreError::Invalid(format!("parameter: {e}")))?;
     }
-    (sql, params)
+    Ok(args)
 }
 
 fn report_from_row(r: (String, f64, f64, String, i64)) -> Result<Report> {
@@ -335,11 +329,10 @@ fn union_bbox(boxes: impl IntoIterator<Item = [f64; 4]>) -> Option<[f64; 4]> {
 impl SqliteStore {
     /// Polygons of an area and all its descendants, with their overall bbox.
     async fn area_tree(&self, id: &str) -> Result<(Vec<geo::MultiPolygon<f64>>, [f64; 4])> {
-        let rows: Vec<(Vec<u8>, f64, f64, f64, f64)> = sqlx::query_as(
-            "WITH RECURSIVE tree(id) AS (SELECT id FROM areas WHERE id = $1 \
-             UNION SELECT a.id FROM areas a JOIN tree t ON a.parent_id = t.id) \
-             SELECT geom, min_lon, min_lat, max_lon, max_lat FROM areas JOIN tree USING (id)",
-        )
+        let rows: Vec<(Vec<u8>, f64, f64, f64, f64)> = sqlx::query_as(&format!(
+            "{} SELECT geom, min_lon, min_lat, max_lon, max_lat FROM areas JOIN tree USING (id)",
+            area_tree_cte("$1")
+        ))
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -371,9 +364,10 @@ impl SqliteStore {
             if sort_in_rust { "" } else { " ORDER BY id" }
         );
         if paged {
-            sql.push_str(" LIMIT ? OFFSET ?");
-            params.push(Param::I64(f.limit.map_or(-1, |l| l as i64)));
-            params.push(Param::I64(f.offset.unwrap_or(0) as i64));
+            let n = params.len();
+            sql.push_str(&format!(" LIMIT ?{} OFFSET ?{}", n + 1, n + 2));
+            params.push(SqlValue::I64(f.limit.map_or(-1, |l| l as i64)));
+            params.push(SqlValue::I64(f.offset.unwrap_or(0) as i64));
         }
         let mut conn = self.pool.acquire().await?;
         let mut handle = conn.lock_handle().await?;
@@ -499,15 +493,9 @@ impl Store for SqliteStore {
             "SELECT COUNT(*) FROM reports{}{where_sql}",
             index_hint(filter, None)
         );
-        let mut q = sqlx::query_scalar::<_, i64>(&sql);
-        for p in params {
-            q = match p {
-                Param::F64(x) => q.bind(x),
-                Param::I64(x) => q.bind(x),
-                Param::Text(s) => q.bind(s),
-            };
-        }
-        let n = q.fetch_one(&self.pool).await?;
+        let n: i64 = sqlx::query_scalar_with(&sql, sqlite_args(&params)?)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n as u64)
     }
 
@@ -541,7 +529,7 @@ impl Store for SqliteStore {
             };
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let site = rows::site_from_row(r)?;
+            let site = Site::try_from(r)?;
             if bbox.is_none_or(|b| super::intersects_bbox(&site.geometry, b)) {
                 out.push(site);
             }
@@ -656,7 +644,7 @@ impl SqliteStore {
         &self,
         q: &crate::filter::sql::PageQuery<'_, Report>,
     ) -> Result<Option<(Vec<Report>, u64)>> {
-        use crate::filter::sql::{Dialect, REPORT_COLUMNS, SqlValue, page_sql};
+        use crate::filter::sql::{REPORT_COLUMNS, page_sql};
         let Ok((filter, order)) = page_sql(q, REPORT_COLUMNS, Dialect::Sqlite, "id") else {
             return Ok(None);
         };
@@ -673,26 +661,20 @@ impl SqliteStore {
         let sql = format!(
             "SELECT id, lon, lat, kind, observed_at FROM reports{where_sql} ORDER BY {order}{page}"
         );
-        let mut rows = sqlx::query_as::<_, (String, f64, f64, String, i64)>(&sql);
-        for p in &params {
-            rows = match p {
-                SqlValue::Text(s) => rows.bind(s.clone()),
-                SqlValue::F64(x) => rows.bind(*x),
-                SqlValue::I64(x) => rows.bind(*x),
-                SqlValue::Timestamp(t) => rows.bind(codec::micros(*t)),
-            };
-        }
+        let mut page_params = params.clone();
         if exact {
-            rows = rows
-                .bind(q.limit.min(i64::MAX as u64) as i64)
-                .bind(q.offset.min(i64::MAX as u64) as i64);
+            page_params.push(SqlValue::I64(q.limit.min(i64::MAX as u64) as i64));
+            page_params.push(SqlValue::I64(q.offset.min(i64::MAX as u64) as i64));
         }
-        let mut reports = rows
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(report_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let mut reports = sqlx::query_as_with::<_, (String, f64, f64, String, i64), _>(
+            &sql,
+            sqlite_args(&page_params)?,
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(report_from_row)
+        .collect::<Result<Vec<_>>>()?;
         if !exact {
             reports.retain(|r| (q.recheck)(r));
             let matched = reports.len() as u64;
@@ -701,16 +683,9 @@ impl SqliteStore {
             return Ok(Some((reports.drain(start..end).collect(), matched)));
         }
         let count_sql = format!("SELECT COUNT(*) FROM reports{where_sql}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for p in params {
-            count = match p {
-                SqlValue::Text(s) => count.bind(s),
-                SqlValue::F64(x) => count.bind(x),
-                SqlValue::I64(x) => count.bind(x),
-                SqlValue::Timestamp(t) => count.bind(codec::micros(t)),
-            };
-        }
-        let matched = count.fetch_one(&self.pool).await?;
+        let matched: i64 = sqlx::query_scalar_with(&count_sql, sqlite_args(&params)?)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(Some((reports, matched as u64)))
     }
 }

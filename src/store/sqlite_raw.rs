@@ -9,18 +9,11 @@
 #![allow(unsafe_code)]
 
 use super::{Result, StoreError, codec};
+use crate::filter::sql::SqlValue;
 use crate::model::{Report, ReportKind};
 use libsqlite3_sys as ffi;
 use std::ffi::{CStr, CString};
 use std::ptr;
-
-/// A bound parameter of a raw query (`?` placeholders, in order).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Param {
-    F64(f64),
-    I64(i64),
-    Text(String),
-}
 
 fn error(db: *mut ffi::sqlite3, what: &str) -> StoreError {
     // SAFETY: `db` is a live connection; sqlite3_errmsg returns a NUL-terminated string
@@ -58,7 +51,7 @@ fn kind_of(bytes: &[u8]) -> Result<ReportKind> {
 pub(crate) fn reports_on(
     handle: &mut sqlx::sqlite::LockedSqliteHandle<'_>,
     sql: &str,
-    params: &[Param],
+    params: &[SqlValue],
 ) -> Result<Vec<Report>> {
     let db = handle.as_raw_handle().as_ptr();
     // SAFETY: `db` comes from the locked handle, which nobody else can use until it drops,
@@ -75,7 +68,7 @@ pub(crate) fn reports_on(
 pub(crate) unsafe fn reports(
     db: *mut ffi::sqlite3,
     sql: &str,
-    params: &[Param],
+    params: &[SqlValue],
 ) -> Result<Vec<Report>> {
     let csql = CString::new(sql).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let mut raw = ptr::null_mut();
@@ -91,9 +84,10 @@ pub(crate) unsafe fn reports(
         for (i, p) in params.iter().enumerate() {
             let idx = i as i32 + 1;
             let rc = match p {
-                Param::F64(x) => ffi::sqlite3_bind_double(stmt.0, idx, *x),
-                Param::I64(x) => ffi::sqlite3_bind_int64(stmt.0, idx, *x),
-                Param::Text(s) => ffi::sqlite3_bind_text(
+                SqlValue::F64(x) => ffi::sqlite3_bind_double(stmt.0, idx, *x),
+                SqlValue::I64(x) => ffi::sqlite3_bind_int64(stmt.0, idx, *x),
+                SqlValue::Timestamp(t) => ffi::sqlite3_bind_int64(stmt.0, idx, codec::micros(*t)),
+                SqlValue::Text(s) => ffi::sqlite3_bind_text(
                     stmt.0,
                     idx,
                     s.as_ptr().cast(),

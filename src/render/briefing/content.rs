@@ -368,9 +368,9 @@ fn hotspots_table(d: &Dashboard, lang: Lang) -> Block {
                     format!(
                         "#{} {} – {} {}",
                         p.id,
-                        p.task,
-                        words::plan_state(p.state, overdue, lang),
-                        date(p.deadline, lang)
+                        p.input.task,
+                        words::plan_state(p.input.state, overdue, lang),
+                        date(p.input.deadline, lang)
                     )
                 })
                 .collect();
@@ -422,8 +422,9 @@ fn plans_table(d: &Dashboard, lang: Lang) -> Block {
     let rows = d
         .plans
         .iter()
-        .map(|p| {
-            let overdue = d.overdue_plans.contains(&p.id);
+        .map(|plan| {
+            let (id, p) = (plan.id, &plan.input);
+            let overdue = d.overdue_plans.contains(&id);
             let subject = match &p.subject {
                 PlanSubject::Hotspot(id) => id.clone(),
                 PlanSubject::Area(id) => d
@@ -433,7 +434,7 @@ fn plans_table(d: &Dashboard, lang: Lang) -> Block {
                     .map_or_else(|| id.clone(), |c| c.name.clone()),
             };
             vec![
-                Cell::new(format!("#{} {subject}", p.id)).tone(Tone::Strong),
+                Cell::new(format!("#{id} {subject}")).tone(Tone::Strong),
                 Cell::new(p.task.clone()),
                 Cell::new(format!("{}; {}", p.responsible_person, p.responsible_unit)),
                 Cell::new(date(p.deadline, lang)).tone(if overdue {
