@@ -80,7 +80,10 @@ async fn cli_and_server_evaluate_progress_as_of_the_same_day() {
     let args = progress::Args {
         db: hotspot::cli::db_arg::DbArg { url: String::new() },
         area: "P-ANCUU".into(),
-        json: true,
+        output: hotspot::cli::output::OutputArgs {
+            json: true,
+            quiet: false,
+        },
         params: ParamArgs {
             hotspot_threshold: 3,
             hotspot_window: 3,

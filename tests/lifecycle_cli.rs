@@ -45,7 +45,7 @@ fn status_lists_groups_and_the_contradicted_declaration() {
         db: hotspot::cli::db_arg::DbArg { url: String::new() },
         level: AreaLevel::ResidentialGroup,
         month: Some(d("2026-10-01")),
-        json: false,
+        output: hotspot::cli::output::OutputArgs::default(),
         params: params(),
         clock: ClockArgs::default(),
     };
@@ -68,7 +68,17 @@ fn status_lists_groups_and_the_contradicted_declaration() {
     assert!(text.contains("Declared clean but contradicted by the data: 1\nP-ANCUU-TDP07 declared kept_clean on 2026-01-15"));
 
     let json: serde_json::Value = serde_json::from_str(
-        &status::render(&data(), &status::Args { json: true, ..args }).unwrap(),
+        &status::render(
+            &data(),
+            &status::Args {
+                output: hotspot::cli::output::OutputArgs {
+                    json: true,
+                    quiet: false,
+                },
+                ..args
+            },
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(json["month"], "2026-10");
@@ -95,7 +105,7 @@ fn progress_reports_every_target_of_the_ward() {
     let args = progress::Args {
         db: hotspot::cli::db_arg::DbArg { url: String::new() },
         area: "P-ANCUU".into(),
-        json: false,
+        output: hotspot::cli::output::OutputArgs::default(),
         params: params(),
         clock: ClockArgs {
             as_of: Some(d("2026-10-31")),
@@ -127,7 +137,10 @@ fn progress_reports_every_target_of_the_ward() {
         &progress::render(
             &data(),
             &progress::Args {
-                json: true,
+                output: hotspot::cli::output::OutputArgs {
+                    json: true,
+                    quiet: false,
+                },
                 ..args.clone()
             },
         )
@@ -160,6 +173,7 @@ fn chart_args(kind: chart::Kind) -> chart::Args {
         res: 9,
         params: params(),
         clock: ClockArgs::default(),
+        output: hotspot::cli::output::OutputArgs::default(),
     }
 }
 

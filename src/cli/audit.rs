@@ -11,6 +11,8 @@ use clap::{Args, Subcommand};
 pub struct AuditArgs {
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
     #[command(subcommand)]
     pub command: AuditCommand,
 }
@@ -28,9 +30,6 @@ pub enum AuditCommand {
         /// Only the newest N rows.
         #[arg(long)]
         limit: Option<u64>,
-        /// Print JSON instead of tab-separated lines.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -66,12 +65,8 @@ pub fn os_user() -> String {
 }
 
 pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
-    let AuditCommand::List {
-        since,
-        who,
-        limit,
-        json,
-    } = args.command;
+    let AuditCommand::List { since, who, limit } = args.command;
+    let json = args.output.json;
     let since = since
         .as_deref()
         .map(crate::server::audit::parse_since)

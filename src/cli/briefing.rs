@@ -40,6 +40,8 @@ pub struct Args {
     /// Leave out hotspots with fewer reports (the server uses its viewer threshold).
     #[arg(long, default_value_t = 0)]
     pub min_count: usize,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
 }
 
 /// `--format`, else the extension of `--out`.
@@ -80,7 +82,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .and_then(|_| out.commit())
         .with_context(|| format!("writing {}", args.out))?;
     if args.out != "-" {
-        eprintln!("wrote {} ({} bytes)", args.out, bytes.len());
+        let mut rep = super::output::Reporter::new("briefing", args.output);
+        rep.say(format!("wrote {} ({} bytes)", args.out, bytes.len()));
+        rep.output("out", &args.out);
+        rep.set("bytes", bytes.len());
+        rep.finish();
     }
     Ok(())
 }

@@ -54,13 +54,19 @@ pub struct Args {
     pub params: ParamArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
+    let mut rep = super::output::Reporter::new("chart", args.output);
     let data = super::status::load_dataset(&args.db).await?;
-    let chart = build(&data, &args)?;
+    let chart = rep.time("chart", |_| build(&data, &args))?;
     write_chart(&chart, args.lang, &args.out, DEFAULT_SIZE)?;
-    eprintln!("wrote {}", args.out.display());
+    let out = args.out.display().to_string();
+    rep.say(format!("wrote {out}"));
+    rep.output("out", &out);
+    rep.finish();
     Ok(())
 }
 

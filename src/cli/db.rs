@@ -9,6 +9,8 @@ use std::path::PathBuf;
 pub struct DbArgs {
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
     #[command(subcommand)]
     pub command: DbCommand,
 }
@@ -17,11 +19,7 @@ pub struct DbArgs {
 pub enum DbCommand {
     /// Backend, schema version, row counts and dataset version (creates and migrates the
     /// database if needed). The URL is printed without its password.
-    Status {
-        /// Print JSON instead of `key: value` lines.
-        #[arg(long)]
-        json: bool,
-    },
+    Status,
     /// Writes a consistent copy of the database to a new file while it stays in use
     /// (SQLite: `VACUUM INTO`; PostGIS: `pg_dump` custom format).
     Backup {
@@ -42,7 +40,8 @@ pub enum DbCommand {
 
 pub async fn run(args: DbArgs) -> anyhow::Result<()> {
     match args.command {
-        DbCommand::Status { json } => {
+        DbCommand::Status => {
+            let json = args.output.json;
             let store = args.db.open().await?;
             let s = store.status().await?;
             if json {
@@ -72,10 +71,13 @@ pub async fn run(args: DbArgs) -> anyhow::Result<()> {
                 0,
             )
             .await?;
-            eprintln!(
+            let mut rep = super::output::Reporter::new("db backup", args.output);
+            rep.output("out", &file);
+            rep.say(format!(
                 "backup of {} written to {file}",
                 crate::store::redact_url(&args.db.url)
-            );
+            ));
+            rep.finish();
         }
         DbCommand::Restore { file, force } => {
             crate::store::backup::restore(&args.db.url, &file, force).await?;
@@ -92,10 +94,13 @@ pub async fn run(args: DbArgs) -> anyhow::Result<()> {
                 0,
             )
             .await?;
-            eprintln!(
+            let mut rep = super::output::Reporter::new("db restore", args.output);
+            rep.set("file", f.as_str());
+            rep.say(format!(
                 "{} restored from {f}",
                 crate::store::redact_url(&args.db.url)
-            );
+            ));
+            rep.finish();
         }
     }
     Ok(())

@@ -27,6 +27,8 @@ pub struct Args {
     /// Load the data, print what is stored and exit without serving.
     #[arg(long)]
     pub load_only: bool,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
 }
 
 /// One demo file: its name and bytes.
@@ -148,17 +150,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let store = args.db.open().await?;
     let added = load(store.as_ref(), args.data.as_ref()).await?;
     let s = store.status().await?;
-    eprintln!(
+    let mut rep = super::output::Reporter::new("demo", args.output);
+    rep.say(format!(
         "demo ward An Cựu (SYNTHETIC data) in {}: {} reports, {} sites, {} areas ({} new batches)",
         s.url, s.reports, s.sites, s.areas, added
-    );
+    ));
     if args.load_only {
+        rep.set("status", serde_json::to_value(&s)?);
+        rep.set("new_batches", added);
+        rep.finish();
         return Ok(());
     }
     drop(store);
-    eprintln!(
+    rep.say(format!(
         "map: http://{} (anyone may view aggregated layers; `hotspot token create --role analyst --name you` to see report points)",
         args.addr
-    );
-    crate::cli::serve::run(ServeArgs::for_demo(args.db.url, args.addr)).await
+    ));
+    crate::cli::serve::run(ServeArgs::for_demo(args.db.url, args.addr, args.output)).await
 }

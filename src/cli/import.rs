@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 pub struct ImportArgs {
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(subcommand)]
     pub command: ImportCommand,
 }
@@ -32,17 +34,9 @@ pub enum ImportCommand {
     /// Programme targets (CSV).
     Targets(FileArgs),
     /// Lists import batches.
-    List {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// Undoes a batch: removes what it inserted and restores what it updated.
-    Undo {
-        batch: i64,
-        #[command(flatten)]
-        output: OutputArgs,
-    },
+    Undo { batch: i64 },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -60,8 +54,6 @@ pub struct FileArgs {
     /// Recorded as the importing user.
     #[arg(long, env = "USER", default_value = "cli")]
     pub by: String,
-    #[command(flatten)]
-    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,9 +75,10 @@ impl From<ConflictArg> for OnConflict {
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let store = args.db.open().await?;
+    let output = args.output;
     match args.command {
-        ImportCommand::List { json } => list(store.as_ref(), json).await,
-        ImportCommand::Undo { batch, output } => {
+        ImportCommand::List => list(store.as_ref(), output.json).await,
+        ImportCommand::Undo { batch } => {
             let mut rep = Reporter::new("import undo", output);
             let r = store.undo_import(batch).await?;
             let b = batch.to_string();
@@ -112,11 +105,13 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
             rep.finish();
             Ok(())
         }
-        ImportCommand::Reports(f) => import(store.as_ref(), ImportKind::Reports, f).await,
-        ImportCommand::Sites(f) => import(store.as_ref(), ImportKind::Sites, f).await,
-        ImportCommand::Areas(f) => import(store.as_ref(), ImportKind::Areas, f).await,
-        ImportCommand::Declarations(f) => import(store.as_ref(), ImportKind::Declarations, f).await,
-        ImportCommand::Targets(f) => import(store.as_ref(), ImportKind::Targets, f).await,
+        ImportCommand::Reports(f) => import(store.as_ref(), ImportKind::Reports, f, output).await,
+        ImportCommand::Sites(f) => import(store.as_ref(), ImportKind::Sites, f, output).await,
+        ImportCommand::Areas(f) => import(store.as_ref(), ImportKind::Areas, f, output).await,
+        ImportCommand::Declarations(f) => {
+            import(store.as_ref(), ImportKind::Declarations, f, output).await
+        }
+        ImportCommand::Targets(f) => import(store.as_ref(), ImportKind::Targets, f, output).await,
     }
 }
 
@@ -147,8 +142,13 @@ async fn list(store: &dyn Store, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn import(store: &dyn Store, kind: ImportKind, f: FileArgs) -> anyhow::Result<()> {
-    let mut rep = Reporter::new("import", f.output);
+async fn import(
+    store: &dyn Store,
+    kind: ImportKind,
+    f: FileArgs,
+    output: OutputArgs,
+) -> anyhow::Result<()> {
+    let mut rep = Reporter::new("import", output);
     // A spinner on a terminal while a large file is read, validated and stored.
     let progress = Progress::start(&rep, "importing");
     let bytes = crate::ingest::read_source(&f.file)?;

@@ -184,6 +184,54 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// Every leaf subcommand (`hotspot db status`, `hotspot import undo`, …) takes
+    /// `--quiet` and `--json` with the one meaning of [`output::OutputArgs`], and `--db URL`
+    /// unless it never reads a store (the analysis commands take it as the alternative to
+    /// `--input`, so it has no default there).
+    #[test]
+    fn every_subcommand_takes_quiet_json_and_db() {
+        fn leaves(c: &clap::Command, path: String, out: &mut Vec<(String, clap::Command)>) {
+            let subs: Vec<_> = c
+                .get_subcommands()
+                .filter(|s| s.get_name() != "help")
+                .collect();
+            if subs.is_empty() {
+                out.push((path.clone(), c.clone()));
+            }
+            for s in subs {
+                leaves(s, format!("{path} {}", s.get_name()), out);
+            }
+        }
+        let mut root = Cli::command();
+        root.build();
+        let mut all = Vec::new();
+        leaves(&root, "hotspot".into(), &mut all);
+        assert!(all.len() > 30, "{} leaves", all.len());
+        let arg = |c: &clap::Command, long: &str| {
+            c.get_arguments()
+                .find(|a| a.get_long() == Some(long))
+                .map(|a| a.get_help().map(|h| h.to_string()).unwrap_or_default())
+        };
+        let synth = root.find_subcommand("synth").unwrap().clone();
+        let without_store = ["hotspot synth", "hotspot demo-data"];
+        let mut wrong = Vec::new();
+        for (path, c) in &all {
+            for flag in ["quiet", "json"] {
+                match arg(c, flag) {
+                    None => wrong.push(format!("{path}: no --{flag}")),
+                    Some(h) if Some(&h) != arg(&synth, flag).as_ref() => {
+                        wrong.push(format!("{path}: --{flag} means {h:?}"))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if !without_store.contains(&path.as_str()) && arg(c, "db").is_none() {
+                wrong.push(format!("{path}: no --db"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn parameter_errors_are_bad_input() {
         let e = bad_param(AnalysisError::Parameter {

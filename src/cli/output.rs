@@ -12,14 +12,20 @@ use std::io::IsTerminal;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Output options shared by every subcommand.
+/// Output options of every subcommand, declared once so that they mean the same everywhere:
+/// `--quiet` silences progress and human messages (errors and the data a command exists to
+/// print still appear), `--json` prints one JSON object on stdout instead of text (the
+/// summary of a file-writing command, the data of a listing one). Global, so they may follow a
+/// nested subcommand (`hotspot db status --json`); `tests` in `cli/mod.rs` checks every
+/// subcommand takes them.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct OutputArgs {
     /// No progress and no messages (errors are still printed).
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
-    /// Print one JSON summary object on stdout (counts, timings, output paths).
-    #[arg(long)]
+    /// Print one JSON object on stdout (a summary: counts, timings, output paths; or the
+    /// listed data).
+    #[arg(long, global = true)]
     pub json: bool,
 }
 

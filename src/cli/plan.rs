@@ -12,6 +12,8 @@ use chrono::NaiveDate;
 pub struct Args {
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
     /// Who makes the change (recorded with the plan).
     #[arg(long, global = true, env = "USER", default_value = "cli")]
     pub by: String,
@@ -85,8 +87,6 @@ pub enum Command {
         overdue: bool,
         #[arg(long)]
         unplanned: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Change some fields of a plan.
     Update {
@@ -246,13 +246,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 1,
             )
             .await?;
-            print!("{}", format_plans(&[&saved], today));
+            show(args.output, &saved, today)?;
         }
         Command::List {
             subject,
             overdue: only_overdue,
             unplanned,
-            json,
         } => {
             let plans = store.plans(subject.subject().as_ref()).await?;
             if *unplanned {
@@ -263,8 +262,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                     .map(|h| h.id)
                     .collect();
                 let all = store.plans(None).await?;
-                for id in hotspots_without_plan(&ids, &all) {
-                    println!("{id}");
+                let unplanned = hotspots_without_plan(&ids, &all);
+                if args.output.json {
+                    println!("{}", serde_json::to_string_pretty(&unplanned)?);
+                } else {
+                    for id in unplanned {
+                        println!("{id}");
+                    }
                 }
                 return Ok(());
             }
@@ -273,7 +277,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             } else {
                 plans.iter().collect()
             };
-            if *json {
+            if args.output.json {
                 println!("{}", serde_json::to_string_pretty(&shown)?);
             } else {
                 print!("{}", format_plans(&shown, today));
@@ -291,7 +295,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 .update_plan_if(*id, &new, &args.by, Some(version))
                 .await?;
             audit_change(store.as_ref(), &args.by, "cli plan update", *id).await?;
-            print!("{}", format_plans(&[&saved], today));
+            show(args.output, &saved, today)?;
         }
         Command::Done { id } => {
             let (old, version) = fetch(store.as_ref(), *id).await?;
@@ -303,7 +307,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 .update_plan_if(*id, &new, &args.by, Some(version))
                 .await?;
             audit_change(store.as_ref(), &args.by, "cli plan done", *id).await?;
-            print!("{}", format_plans(&[&saved], today));
+            show(args.output, &saved, today)?;
         }
         Command::Delete { id } => {
             store.delete_plan_if(*id, &args.by, None).await?;
@@ -317,8 +321,26 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 1,
             )
             .await?;
-            println!("deleted plan #{id}");
+            if args.output.json {
+                println!("{}", serde_json::json!({ "deleted": id }));
+            } else {
+                println!("deleted plan #{id}");
+            }
         }
+    }
+    Ok(())
+}
+
+/// A plan just written: its line, or its JSON with `--json`.
+fn show(
+    output: super::output::OutputArgs,
+    plan: &ActionPlan,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    if output.json {
+        println!("{}", serde_json::to_string_pretty(plan)?);
+    } else {
+        print!("{}", format_plans(&[plan], today));
     }
     Ok(())
 }

@@ -16,9 +16,8 @@ pub struct Args {
     /// Area whose targets to report (e.g. P-ANCUU).
     #[arg(long)]
     pub area: String,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
     #[command(flatten)]
     pub params: ParamArgs,
     /// `--as-of` (alias `--today`): evaluate as of this date (default: the last report's day).
@@ -45,7 +44,7 @@ pub fn render(data: &Dataset, args: &Args) -> anyhow::Result<String> {
     let params: StatusParams = args.params.into();
     let prog = Programme::build(data.clone(), today, &clock, &params)?;
     let progress = prog.progress(&area.id, today)?;
-    if args.json {
+    if args.output.json {
         let v = json!({"area_id": area.id, "name": area.name, "as_of": today, "targets": progress});
         return Ok(serde_json::to_string_pretty(&v)? + "\n");
     }

@@ -15,6 +15,10 @@ use crate::store::postgis::routed::RoutedStore;
 pub struct ServeArgs {
     #[command(flatten)]
     pub db: DbArg,
+    /// `--quiet`: warnings and errors only in the log (no access lines); `--json`: the
+    /// address is printed as `{"listening": "http://…"}`.
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long = "addr", alias = "bind", default_value = "127.0.0.1:8080")]
     pub bind: String,
@@ -67,7 +71,7 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     /// The settings `hotspot demo` serves with: defaults, anonymous viewers allowed.
-    pub fn for_demo(db: String, addr: String) -> Self {
+    pub fn for_demo(db: String, addr: String, output: super::output::OutputArgs) -> Self {
         use clap::Parser;
         #[derive(Parser)]
         struct Wrapper {
@@ -78,6 +82,7 @@ impl ServeArgs {
         args.db.url = db;
         args.bind = addr;
         args.open = true;
+        args.output = output;
         args
     }
 
@@ -120,7 +125,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("warn,hotspot::access=info")
+                tracing_subscriber::EnvFilter::new(if args.output.quiet {
+                    "warn"
+                } else {
+                    "warn,hotspot::access=info"
+                })
             }),
         )
         .try_init();
@@ -130,7 +139,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     let addr = listener.local_addr()?;
-    println!("listening on http://{addr}");
+    if args.output.json {
+        println!(
+            "{}",
+            serde_json::json!({ "listening": format!("http://{addr}") })
+        );
+    } else {
+        println!("listening on http://{addr}");
+    }
     use std::io::Write;
     std::io::stdout().flush().ok();
     let changes = state.spawn_change_listener();

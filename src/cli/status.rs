@@ -20,9 +20,8 @@ pub struct Args {
     /// Month to report, YYYY-MM (default: the month of --as-of, else of the last report).
     #[arg(long, value_parser = parse_month)]
     pub month: Option<NaiveDate>,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
     #[command(flatten)]
     pub params: ParamArgs,
     #[command(flatten)]
@@ -90,7 +89,7 @@ pub fn render(data: &Dataset, args: &Args) -> anyhow::Result<String> {
     let prog = Programme::build(data.clone(), month, &clock, &params)?;
     let rows = prog.status_rows(args.level, month);
     let flagged = prog.contradicted(&rows);
-    if args.json {
+    if args.output.json {
         return Ok(serde_json::to_string_pretty(&json_report(
             &prog, month, args.level, &rows, &flagged,
         ))? + "\n");

@@ -10,6 +10,8 @@ use crate::server::auth::{new_token, token_hash};
 pub struct TokenArgs {
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub output: super::output::OutputArgs,
     #[command(subcommand)]
     pub command: TokenCommand,
 }
@@ -61,17 +63,31 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
                 1,
             )
             .await?;
-            eprintln!(
-                "token {} ({}, {}) created; it is shown only now:",
-                rec.id,
-                rec.name,
-                rec.role.as_str()
-            );
-            println!("{token}");
+            if args.output.json {
+                let shown = serde_json::json!({
+                    "id": rec.id, "name": rec.name, "role": rec.role.as_str(), "token": token,
+                });
+                println!("{shown}");
+            } else {
+                if !args.output.quiet {
+                    eprintln!(
+                        "token {} ({}, {}) created; it is shown only now:",
+                        rec.id,
+                        rec.name,
+                        rec.role.as_str()
+                    );
+                }
+                println!("{token}");
+            }
         }
         TokenCommand::List => {
+            let tokens = store.tokens().await?;
+            if args.output.json {
+                println!("{}", serde_json::to_string_pretty(&tokens)?);
+                return Ok(());
+            }
             println!("id\tname\trole\tcreated_at\trevoked");
-            for t in store.tokens().await? {
+            for t in tokens {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     t.id,
@@ -94,7 +110,11 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
                 1,
             )
             .await?;
-            eprintln!("token {id} revoked");
+            if args.output.json {
+                println!("{}", serde_json::json!({"revoked": id}));
+            } else if !args.output.quiet {
+                eprintln!("token {id} revoked");
+            }
         }
     }
     Ok(())
