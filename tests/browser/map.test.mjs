@@ -939,7 +939,8 @@ test('layers toggle, language switch, GeoJSON download, and nothing leaves the s
   await page.selectOption('#lang-select', 'en');
   assert.equal(await page.locator('h1').textContent(), 'Drug hotspot map');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.match(await page.locator('[data-testid="as-of"]').textContent(), /^Data as of \d/);
+  // A viewer reads the month in English words ("Data as of Oct 2026").
+  assert.match(await page.locator('[data-testid="as-of"]').textContent(), /^Data as of [A-Z][a-z]{2} \d{4}$/);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="hotspots"]').click()]);
   const fc = JSON.parse(await readFile(await dl.path(), 'utf8'));
   assert.equal(fc.type, 'FeatureCollection');
