@@ -244,3 +244,66 @@ async fn charts_as_png_and_svg() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// `/api/dashboard` and `/api/briefing` are computed once per dataset version and parameters:
+/// a second identical request is answered from the server's cache, and an import (here a
+/// declaration) makes the next request compute again and show it.
+#[tokio::test]
+async fn dashboard_and_briefing_compute_once_per_dataset_version() {
+    let app = app().await;
+    let computes = || app.state.exports.stats().computes;
+    let before = computes();
+    let dash = "/api/dashboard?area=ward-ancuu&month=2024-08";
+    let a = app.get(dash, Some(VIEWER)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(computes(), before + 1);
+    let b = app.get(dash, Some(VIEWER)).await;
+    assert_eq!(b.status, StatusCode::OK);
+    assert_eq!(b.body, a.body, "the same answer");
+    assert_eq!(
+        computes(),
+        before + 1,
+        "the second request computed nothing"
+    );
+    // Analysts see small hotspots too: their own entry.
+    app.get(dash, Some(ANALYST)).await;
+    assert_eq!(computes(), before + 2);
+
+    let brief = "/api/briefing?area=ward-ancuu&month=2024-08&format=html";
+    let h1 = app.get(brief, Some(VIEWER)).await;
+    assert_eq!(h1.status, StatusCode::OK, "{}", h1.text());
+    let h2 = app.get(brief, Some(VIEWER)).await;
+    assert_eq!(h2.body, h1.body);
+    assert_eq!(
+        computes(),
+        before + 3,
+        "one briefing computed for two requests"
+    );
+    assert!(
+        a.json()["discrepancies"].as_array().unwrap().is_empty(),
+        "{}",
+        a.text()
+    );
+
+    // An import changes the dataset version: the next dashboard computes again and shows it.
+    let d =
+        r#"[{"area_id":"tdp-1","status":"clean","declared_at":"2024-06-01","declared_by":"UBND"}]"#;
+    let imported = app
+        .post("/api/declarations", Some(ADMIN), "application/json", d)
+        .await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.text());
+    let c = app.get(dash, Some(VIEWER)).await;
+    assert_eq!(
+        computes(),
+        before + 4,
+        "the import invalidated the cached dashboard"
+    );
+    assert_eq!(
+        c.json()["discrepancies"].as_array().unwrap().len(),
+        1,
+        "{}",
+        c.text()
+    );
+    app.get(brief, Some(VIEWER)).await;
+    assert_eq!(computes(), before + 5, "and the cached briefing");
+}

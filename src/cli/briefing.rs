@@ -70,6 +70,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         lang: args.lang,
         format,
         min_count: args.min_count,
+        viewer: false,
     };
     let now = crate::ops::Clock::new(args.tz.tz, None).now();
     let bytes = match briefing_from_store(store.as_ref(), req, now).await {

@@ -32,6 +32,9 @@ pub struct BriefingRequest {
     pub format: Format,
     /// Hotspots with fewer reports are left out (the viewer threshold; 0 keeps all).
     pub min_count: usize,
+    /// A viewer's briefing: the data's as-of date is printed as its month, as the map's top
+    /// bar shows it to viewers (issue 14: the last day with data is a report's day).
+    pub viewer: bool,
 }
 
 /// The as-of date of a briefing: the month's last day, or the last report's day when no
@@ -153,6 +156,7 @@ pub fn briefing_data(
     data: &ProgrammeData,
     run: &DashboardRun,
     min_count: usize,
+    viewer: bool,
 ) -> Result<BriefingData, OpsError> {
     let mut dashboard = run.dashboard.clone();
     hide_small_hotspots(&mut dashboard, min_count);
@@ -163,6 +167,7 @@ pub fn briefing_data(
         .ok_or_else(|| OpsError::NotFound(format!("area {:?} not found", dashboard.area.id)))?;
     Ok(BriefingData {
         data_as_of: data.data_as_of(dashboard.as_of),
+        data_as_of_month: viewer,
         synthetic: is_synthetic(data, area),
         map: map_data(data, area, &dashboard),
         charts: charts(data, area, run),
@@ -178,7 +183,7 @@ pub fn build(
 ) -> Result<(Vec<u8>, DashboardRun), OpsError> {
     let as_of = as_of(data, req.month, now.date());
     let run = run_dashboard(data, &req.area, as_of, now)?;
-    let doc = briefing_data(data, &run, req.min_count)?;
+    let doc = briefing_data(data, &run, req.min_count, req.viewer)?;
     let bytes = render(&doc, req.lang, req.format)?;
     Ok((bytes, run))
 }

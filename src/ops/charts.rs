@@ -9,7 +9,7 @@ use super::emerging::emerging_hotspots;
 use super::error::{OpsError, OpsResult};
 use super::programme::Programme;
 use crate::analysis::emerging::{Category, EmergingParams};
-use crate::lifecycle::{StatusTable, assign_reports, descendants_at};
+use crate::lifecycle::{StatusTable, descendants_at};
 use crate::model::{Area, AreaLevel, Report};
 use crate::render::charts::{
     Chart, EmergingChart, EmergingRow, Lang, StatusChart, TargetChart, TrendChart,
@@ -172,16 +172,7 @@ pub fn child_level(l: AreaLevel) -> AreaLevel {
 }
 
 fn level_name(l: AreaLevel, lang: Lang) -> &'static str {
-    match (l, lang) {
-        (AreaLevel::Province, Lang::Vi) => "tỉnh, thành phố",
-        (AreaLevel::District, Lang::Vi) => "quận, huyện",
-        (AreaLevel::Commune, Lang::Vi) => "xã, phường",
-        (AreaLevel::ResidentialGroup, Lang::Vi) => "tổ dân phố",
-        (AreaLevel::Province, Lang::En) => "provinces",
-        (AreaLevel::District, Lang::En) => "districts",
-        (AreaLevel::Commune, Lang::En) => "communes",
-        (AreaLevel::ResidentialGroup, Lang::En) => "residential groups",
-    }
+    crate::render::glossary::level_plural(l, lang)
 }
 
 /// The months `first..=last` of a status table.
@@ -198,9 +189,10 @@ fn clip(t: &StatusTable, first: Option<NaiveDate>, last: Option<NaiveDate>) -> S
     out
 }
 
-/// Emerging categories per child area: the analysis runs on the reports inside the root
-/// area (all reports without one) in the period, cells are counted in the child area that
-/// holds their centre.
+/// Emerging categories per child area: the analysis runs on every report in the period, as
+/// the map's emerging layer does (so a cell has the pattern the map shows it with, whatever
+/// area's chart counts it), and each cell is counted in the child area that holds its centre
+/// (in the area itself when it has no children).
 fn emerging_chart(
     prog: &Programme,
     root: Option<&Area>,
@@ -213,15 +205,7 @@ fn emerging_chart(
         let d = r.observed_at.date();
         first.is_none_or(|f| d >= f) && last.is_none_or(|l| d < TimeStep::Month.nth(l, 1))
     };
-    let reports: Vec<Report> = match root {
-        Some(a) => assign_reports(std::slice::from_ref(a), &prog.reports)[0]
-            .iter()
-            .map(|&i| &prog.reports[i as usize])
-            .filter(in_period)
-            .cloned()
-            .collect(),
-        None => prog.reports.iter().filter(in_period).cloned().collect(),
-    };
+    let reports: Vec<Report> = prog.reports.iter().filter(in_period).cloned().collect();
     let result = emerging_hotspots(
         &reports,
         &EmergingParams {
@@ -233,7 +217,16 @@ fn emerging_chart(
         },
     )?;
     let children: Vec<&Area> = match root {
-        Some(a) => descendants_at(&prog.areas, &a.id, level),
+        Some(a) => {
+            let children = descendants_at(&prog.areas, &a.id, level);
+            // A residential group has no children: its chart is its own row (as the status
+            // chart of a group is its own timeline).
+            if children.is_empty() {
+                vec![a]
+            } else {
+                children
+            }
+        }
         None => prog.areas.iter().filter(|a| a.level == level).collect(),
     };
     let rows = children

@@ -6,7 +6,8 @@
 //! - [`EmergingChart`]: emerging hot-spot categories per area (horizontal stacked bars).
 //!
 //! Text is drawn with DejaVu Sans embedded from the `dejavu` crate (registered once; no
-//! system fonts), which covers Vietnamese diacritics. Labels come in Vietnamese or English
+//! system fonts), which covers Vietnamese diacritics; in PNGs glyph by glyph where the font
+//! puts them ([`super::text_raster`]: plotters' own placement split words, "syn thetic"). Labels come in Vietnamese or English
 //! ([`Lang`]). Files are written atomically (temp file in the same directory, then rename).
 
 mod emerging;
@@ -125,7 +126,7 @@ pub fn render_rgb(chart: &Chart, lang: Lang, size: (u32, u32)) -> Result<Vec<u8>
     register_fonts();
     let mut buf = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
+        let root = super::text_raster::bitmap(&mut buf, size);
         chart.draw(&root, lang)?;
         root.present().map_err(plot)?;
     }

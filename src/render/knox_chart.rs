@@ -181,7 +181,9 @@ pub fn write(nr: &NearRepeat, permutations: u32, path: &Path) -> Result<(), Char
             std::fs::write(tmp.path(), svg).map_err(io)?;
         }
         Format::Png => {
-            let root = BitMapBackend::new(tmp.path(), SIZE).into_drawing_area();
+            // Text glyph by glyph where the font puts it (see text_raster).
+            let root = super::text_raster::CrispText(BitMapBackend::new(tmp.path(), SIZE))
+                .into_drawing_area();
             draw(nr, permutations, &root)?;
             root.present().map_err(plot)?;
         }

@@ -400,9 +400,7 @@ pub async fn progress(
 ) -> ApiResult<Response> {
     let role = caller.require(Role::Viewer)?;
     let mut p = Params::new(q);
-    let area = p
-        .string("area")
-        .ok_or_else(|| ApiError::bad_param("area", "required"))?;
+    let area = p.area()?;
     let prog = programme(&state).await?;
     let asked = p.parsed::<chrono::NaiveDate>("date")?;
     let date = asked.unwrap_or(prog.as_of);

@@ -63,13 +63,7 @@ pub async fn chart(
     let level: Option<AreaLevel> = p.parsed("level")?;
     let res = p.u64_in("res", 9, 0, 15)?;
     // The map's month: the chart ends there, as every other view of that month does.
-    let to = match p.string("month") {
-        None => None,
-        Some(m) => Some(
-            chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-                .map_err(|_| ApiError::bad_param("month", format!("{m:?} is not YYYY-MM")))?,
-        ),
-    };
+    let to = p.month("month")?;
     let res = h3o::Resolution::try_from(res as u8).map_err(|e| ApiError::bad_param("res", e))?;
     if viewer {
         crate::ops::disclosure::check_resolution(res)?;

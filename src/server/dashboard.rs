@@ -4,8 +4,14 @@
 //!
 //! Viewers may read both: they hold aggregates only. Hotspots below the viewer threshold
 //! (`min_count`) are left out for viewers, as on the map.
+//!
+//! Both answers are cached per dataset version in the server's cache of encoded documents
+//! (`AppState::exports`, single-flight): a dashboard costs a status table and a DBSCAN run,
+//! a briefing a map and two charts besides, and the map asks for the same dashboard whenever
+//! a planner opens it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -16,6 +22,7 @@ use chrono::NaiveDate;
 
 use super::AppState;
 use super::auth::Caller;
+use super::cache::CacheKey;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::respond;
@@ -24,7 +31,6 @@ use crate::ops::dashboard::dashboard_from_store;
 use crate::render::briefing::Format;
 use crate::render::charts::Lang;
 use crate::store::Role;
-use crate::timestep::TimeStep;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,20 +38,32 @@ pub fn routes() -> Router<AppState> {
         .route("/api/briefing", get(briefing))
 }
 
-/// `area` (required) and `month` (`YYYY-MM`, optional).
+/// `area` (required) and `month` (`YYYY-MM`, optional), read as every programme route reads
+/// them ([`Params::area`], [`Params::month`]).
 fn area_and_month(p: &mut Params) -> ApiResult<(String, Option<NaiveDate>)> {
-    let area = p
-        .string("area")
-        .ok_or_else(|| ApiError::bad_param("area", "required (an area id, e.g. P-ANCUU)"))?;
-    let month = match p.string("month") {
-        None => None,
-        Some(m) => Some(
-            NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-                .map(|d| TimeStep::Month.floor(d))
-                .map_err(|_| ApiError::bad_param("month", format!("{m:?} is not YYYY-MM")))?,
-        ),
-    };
-    Ok((area, month))
+    Ok((p.area()?, p.month("month")?))
+}
+
+/// The cache entry of a dashboard or briefing answer: the dataset version (an import, undo or
+/// plan change bumps it, so every older answer is unreachable), the canonical parameters, the
+/// role (viewers lose small hotspots) and the programme's "today" (the as-of date of a store
+/// without reports), in the cache shared with the encoded downloads.
+async fn document_key(
+    state: &AppState,
+    what: &'static str,
+    p: &Params,
+    role: Role,
+) -> ApiResult<CacheKey> {
+    Ok(CacheKey {
+        dataset_version: state.dataset_version().await?,
+        layer: what,
+        params: format!("{}&today={}", p.canonical(), now(state).date()),
+        role: if role >= Role::Analyst {
+            "analyst"
+        } else {
+            "viewer"
+        },
+    })
 }
 
 /// The viewer threshold for this caller (0 for analysts and admins).
@@ -81,14 +99,34 @@ pub async fn dashboard(
     let role = caller.require(Role::Viewer)?;
     let mut p = Params::new(q);
     let (area, month) = area_and_month(&mut p)?;
-    let now = now(&state);
-    let as_of = month.map(crate::ops::dashboard::month_end);
-    let (data, run) = dashboard_from_store(state.store.as_ref(), &area, as_of, now).await?;
-    let mut d = run.dashboard;
-    hide_small_hotspots(&mut d, min_count(&state, role));
-    let mut v = serde_json::to_value(&d).map_err(|e| ApiError::Internal(e.to_string()))?;
-    v["data_as_of"] = serde_json::json!(data.data_as_of(d.as_of));
-    Ok(respond::json(&v))
+    let key = document_key(&state, "dashboard", &p, role).await?;
+    // Computed once per dataset version and parameters (single-flight: a burst of identical
+    // requests after an import computes once).
+    let body = state
+        .exports
+        .get_or_compute(key, || async {
+            let as_of = month.map(crate::ops::dashboard::month_end);
+            let (data, run) =
+                dashboard_from_store(state.store.as_ref(), &area, as_of, now(&state)).await?;
+            let mut d = run.dashboard;
+            hide_small_hotspots(&mut d, min_count(&state, role));
+            let mut v = serde_json::to_value(&d).map_err(|e| ApiError::Internal(e.to_string()))?;
+            // The last day with data; viewers read its month, as `/api/meta` gives them (the
+            // day is a report's day, issue 14), so the map's top bar and this agree.
+            let data_as_of = data.data_as_of(d.as_of);
+            v["data_as_of"] = match role == Role::Viewer {
+                true => serde_json::json!(data_as_of.map(|day| {
+                    crate::ops::disclosure::month_label(day.and_hms_opt(0, 0, 0).expect("midnight"))
+                })),
+                false => serde_json::json!(data_as_of),
+            };
+            let bytes =
+                Bytes::from(serde_json::to_vec(&v).map_err(|e| ApiError::Internal(e.to_string()))?);
+            let size = bytes.len();
+            Ok::<_, ApiError>((Arc::new(bytes), size))
+        })
+        .await?;
+    Ok(respond::body(respond::JSON, Bytes::clone(&body), None))
 }
 
 /// The monthly briefing of an area: one A4 document (PDF, or HTML with `format=html`) with
@@ -115,15 +153,24 @@ pub async fn briefing(
     let (area, month) = area_and_month(&mut p)?;
     let format: Format = p.parsed("format")?.unwrap_or(Format::Pdf);
     let lang: Lang = p.parsed("lang")?.unwrap_or_default();
-    let now = now(&state);
-    let req = BriefingRequest {
-        area: area.clone(),
-        month,
-        lang,
-        format,
-        min_count: min_count(&state, role),
-    };
-    let bytes = briefing_from_store(state.store.as_ref(), req, now).await?;
+    let key = document_key(&state, "briefing", &p, role).await?;
+    let bytes = state
+        .exports
+        .get_or_compute(key, || async {
+            let req = BriefingRequest {
+                area: area.clone(),
+                month,
+                lang,
+                format,
+                min_count: min_count(&state, role),
+                viewer: role == Role::Viewer,
+            };
+            let bytes =
+                Bytes::from(briefing_from_store(state.store.as_ref(), req, now(&state)).await?);
+            let size = bytes.len();
+            Ok::<_, ApiError>((Arc::new(bytes), size))
+        })
+        .await?;
     let label = month.map_or_else(|| "latest".to_string(), |m| m.format("%Y-%m").to_string());
     let name = format!(
         "briefing-{}-{label}.{}",
@@ -134,7 +181,7 @@ pub async fn briefing(
     let attach = format == Format::Pdf || p.download();
     Ok(respond::body(
         format.content_type(),
-        Bytes::from(bytes),
+        Bytes::clone(&bytes),
         attach.then_some(name),
     ))
 }

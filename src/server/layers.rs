@@ -204,14 +204,7 @@ impl LayerJob {
             },
             "sites" => LayerJob::Sites { bbox: p.bbox()? },
             "areas" => {
-                let month = match p.string("month") {
-                    None => None,
-                    Some(m) => Some(
-                        NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").map_err(
-                            |_| ApiError::bad_param("month", format!("{m:?} is not YYYY-MM")),
-                        )?,
-                    ),
-                };
+                let month = p.month("month")?;
                 LayerJob::Areas {
                     level: p.parsed("level")?,
                     month,

@@ -135,6 +135,24 @@ impl Params {
         v
     }
 
+    /// `area`, required: the area a programme view (dashboard, briefing, progress) is of.
+    pub fn area(&mut self) -> Result<String, ApiError> {
+        self.string("area")
+            .ok_or_else(|| ApiError::bad_param("area", "required (an area id, e.g. P-ANCUU)"))
+    }
+
+    /// A month `YYYY-MM` (`month=` of the dashboard, briefing, charts and areas layer), as its
+    /// first day; recorded as `YYYY-MM` so `2026-1` and `2026-01` share a cache entry.
+    pub fn month(&mut self, name: &'static str) -> Result<Option<NaiveDate>, ApiError> {
+        let Some(s) = self.raw(name).map(str::to_owned) else {
+            return Ok(None);
+        };
+        let d = NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+            .map_err(|_| ApiError::bad_param(name, format!("{s:?} is not YYYY-MM")))?;
+        self.record(name, d.format("%Y-%m"));
+        Ok(Some(d))
+    }
+
     /// `download=1`: answer as an attachment.
     pub fn download(&self) -> bool {
         matches!(self.raw("download"), Some("1" | "true" | "yes"))
@@ -251,5 +269,24 @@ mod tests {
         assert_eq!(parse_bbox("1,2,3,4").unwrap(), [1.0, 2.0, 3.0, 4.0]);
         let mut d = p(&[("from", "2025-13-01")]);
         assert!(d.report_filter().is_err());
+    }
+
+    /// One reading of `area` and `month` for every programme route.
+    #[test]
+    fn area_and_month_are_read_once_for_every_route() {
+        let mut a = p(&[("area", "P-ANCUU"), ("month", "2026-1")]);
+        assert_eq!(a.area().unwrap(), "P-ANCUU");
+        assert_eq!(
+            a.month("month").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 1)
+        );
+        assert_eq!(a.canonical(), "area=P-ANCUU&month=2026-01");
+        for bad in ["2026-13", "2026-10-05", "oct"] {
+            let e = p(&[("month", bad)]).month("month").unwrap_err();
+            assert!(e.to_string().contains("parameter month"), "{e}");
+        }
+        assert_eq!(p(&[]).month("month").unwrap(), None);
+        let e = p(&[]).area().unwrap_err();
+        assert!(e.to_string().contains("parameter area"), "{e}");
     }
 }

@@ -415,8 +415,10 @@ test('defect 6: one "as of" date: header, sliders, month chip, panel and dashboa
   const asOf = await page.evaluate(() => window.hotspotMap.state.asOf);
   // The server's as-of (a month for viewers, issue 14) is the month the map runs to.
   assert.equal(asOf.slice(0, 7), (meta.as_of ?? meta.last_report).slice(0, 7));
-  const [y, m, d] = asOf.split('-');
-  const asOfText = `Dữ liệu đến ${d}/${m}/${y}`;
+  const [y, m] = asOf.split('-');
+  // A viewer is told the month (issue 14: the last day with data is a report's day).
+  assert.equal(meta.as_of, `${y}-${m}`);
+  const asOfText = `Dữ liệu đến ${m}/${y}`;
   assert.equal(await page.locator('[data-testid="as-of"]').textContent(), asOfText);
   assert.equal(await page.locator('#to-month-out').textContent(), `${m}/${y}`, 'the slider ends at the as-of month');
   assert.equal(await page.locator('[data-testid="month-chip"]').textContent(), `Đang xem: ${m}/${y}`);
@@ -434,6 +436,18 @@ test('defect 6: one "as of" date: header, sliders, month chip, panel and dashboa
   }
   await shot(page, 'defect06-one-as-of-date');
   await closePage(page);
+  // An analyst reads the day: "Dữ liệu đến 19/10/2026" in the top bar and on the dashboard.
+  const analyst = await analystPage();
+  const day = await analyst.evaluate(async () => (await (await fetch('api/meta', { headers: { Authorization: `Bearer ${localStorage.getItem('hotspot.token')}` } })).json()).as_of);
+  assert.match(day, /^\d{4}-\d{2}-\d{2}$/);
+  const [dy, dm, dd] = day.split('-');
+  const dayText = `Dữ liệu đến ${dd}/${dm}/${dy}`;
+  assert.equal(await analyst.locator('[data-testid="as-of"]').textContent(), dayText);
+  await analyst.locator('[data-testid="dashboard-btn"]').click();
+  await analyst.locator('[data-testid="dashboard"]').waitFor();
+  assert.match(await analyst.locator('[data-testid="dashboard"] .panel-month').textContent(), new RegExp(`${dm}/${dy} · ${dayText}$`));
+  await shot(analyst, 'defect06-one-as-of-date-analyst');
+  await closePage(analyst);
 });
 
 test('defect 7: charts follow the UI language, enlarge, and download as PNG and SVG', { skip }, async () => {
@@ -462,6 +476,91 @@ test('defect 7: charts follow the UI language, enlarge, and download as PNG and 
   assert.doesNotMatch(svgText, /Tháng|tin báo/, 'no Vietnamese in the English chart');
   await page.locator('#chart-dialog').evaluate((d) => d.close());
   await page.selectOption('#lang-select', 'vi');
+  await closePage(page);
+});
+
+/** The SVG behind the enlarged chart `kind` of the open panel (what the planner reads there). */
+async function enlargedSvg(page, kind) {
+  await page.locator(`[data-chart-enlarge="${kind}"]`).click();
+  const img = page.locator('#chart-dialog img[src^="blob:"]');
+  await img.waitFor();
+  const svg = await img.evaluate(async (el) => (await fetch(el.src)).text());
+  return svg;
+}
+
+/** The words of an SVG's text elements. */
+const svgTexts = (svg) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].trim()).filter(Boolean);
+
+test('emerging chart in the area panel: the area\'s patterns, in the UI language, enlarged, downloaded, or why not', { skip }, async () => {
+  const page = await viewerPage();
+  // The map's emerging layer at its default resolution: the patterns it shows.
+  await page.locator('#toggle-emerging').check();
+  await settle(page);
+  const mapCats = await page.evaluate(() => [...new Set(window.hotspotMap.state.data.emerging.features.map((f) => f.properties.category).filter((c) => c !== 'no_pattern'))]);
+  assert.ok(mapCats.length > 0, 'the map shows patterns at the default resolution');
+  await search(page, 'an cuu');
+  await page.keyboard.press('Enter');
+  await page.locator('#area-title', { hasText: 'Phường An Cựu' }).waitFor();
+  const fig = page.locator('figure[data-figure="emerging"]');
+  await fig.locator('img[src^="blob:"]').waitFor({ timeout: 30_000 });
+  assert.equal(await fig.locator('figcaption').textContent(), 'Xu hướng điểm nóng mới nổi');
+  let svg = await enlargedSvg(page, 'emerging');
+  let words = svgTexts(svg);
+  assert.ok(words.some((w) => w.startsWith('Phường An Cựu') && w.includes('xu hướng điểm nóng mới nổi')), `title of the ward: ${words.slice(0, 3).join(' | ')}`);
+  assert.ok(words.filter((w) => /^Tổ dân phố \d+ \(synthetic\)$/.test(w)).length > 1, 'a bar per residential group of the ward');
+  // The legend names patterns the map shows, in the glossary's words.
+  const legend = Object.entries(glossary.cat).filter(([, e]) => words.includes(e.vi));
+  assert.ok(legend.length > 0, `pattern words in the chart: ${words.join(' | ')}`);
+  for (const [code] of legend) assert.ok(mapCats.includes(code), `${code} in the chart is a pattern the map shows (${mapCats.join(', ')})`);
+  assert.ok(words.includes('Số ô lục giác H3'), 'x axis in Vietnamese');
+  await shot(page, 'feature-emerging-chart-ward');
+  await page.locator('#chart-dialog').evaluate((d) => d.close());
+
+  // English: the panel follows the UI language.
+  await page.selectOption('#lang-select', 'en');
+  await page.locator('figure[data-figure="emerging"] figcaption', { hasText: 'Emerging hot spot patterns' }).waitFor();
+  await fig.locator('img[src^="blob:"]').waitFor({ timeout: 30_000 });
+  svg = await enlargedSvg(page, 'emerging');
+  words = svgTexts(svg);
+  assert.ok(words.some((w) => w.includes('emerging hot spot patterns')), 'English title');
+  assert.ok(words.includes('H3 cells'));
+  assert.ok(Object.values(glossary.cat).some((e) => words.includes(e.en)), 'English pattern words');
+  assert.doesNotMatch(svg, /xu hướng|Số ô/, 'no Vietnamese in the English chart');
+  const dlg = page.locator('#chart-dialog');
+  const [png] = await Promise.all([page.waitForEvent('download'), dlg.locator('[data-chart-download="emerging.png"]').click()]);
+  assert.deepEqual([...(await readFile(await png.path())).subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  const [svgDl] = await Promise.all([page.waitForEvent('download'), dlg.locator('[data-chart-download="emerging.svg"]').click()]);
+  assert.match(await readFile(await svgDl.path(), 'utf8'), /emerging hot spot patterns/);
+  await dlg.evaluate((d) => d.close());
+  await page.selectOption('#lang-select', 'vi');
+
+  // A residential group: the chart is about that group only (one bar), or says why not.
+  await search(page, 'to dan pho 7');
+  await page.keyboard.press('Enter');
+  await page.locator('#area-title', { hasText: 'Tổ dân phố 7' }).waitFor();
+  const groupFig = page.locator('figure[data-figure="emerging"]');
+  await groupFig.locator('img[src^="blob:"], [data-chart-empty="emerging"]').first().waitFor({ timeout: 30_000 });
+  if (await groupFig.locator('img[src^="blob:"]').count()) {
+    words = svgTexts(await enlargedSvg(page, 'emerging'));
+    assert.ok(words.some((w) => /^Tổ dân phố 7 \(synthetic\) – /.test(w)), 'titled with the group');
+    assert.deepEqual(words.filter((w) => /^Tổ dân phố \d+ \(synthetic\)$/.test(w)), ['Tổ dân phố 7 (synthetic)'], 'one bar: the group itself');
+    await page.locator('#chart-dialog').evaluate((d) => d.close());
+  } else {
+    assert.match(await groupFig.textContent(), /độ phân giải 9/);
+  }
+
+  // Larger cells where the ward shows no pattern: the panel says why, in words, and how.
+  await search(page, 'an cuu');
+  await page.keyboard.press('Enter');
+  await page.locator('#area-title', { hasText: 'Phường An Cựu' }).waitFor();
+  await page.locator('#emerging-res').selectOption('7');
+  const why = page.locator('#area-panel [data-chart-empty="emerging"]');
+  await why.waitFor({ timeout: 30_000 });
+  assert.match(await why.textContent(), /Không ô nào của địa bàn này có xu hướng có ý nghĩa thống kê ở độ phân giải 7/);
+  assert.equal(await page.locator('figure[data-figure="emerging"] [data-chart-enlarge]').count(), 0, 'nothing to enlarge');
+  await shot(page, 'feature-emerging-chart-why-not');
+  await page.locator('#emerging-res').selectOption('9');
+  await page.locator('#toggle-emerging').uncheck();
   await closePage(page);
 });
 
@@ -539,8 +638,9 @@ test('defect 10: an open plan past its deadline is marked overdue', { skip }, as
   await page.locator('#area-title', { hasText: 'Tổ dân phố 7' }).waitFor();
   const plan = page.locator('#area-panel .plan', { hasText: 'Trần Thị Mai' });
   await plan.waitFor();
-  assert.equal(await plan.locator('[data-overdue="true"]').textContent(), '⚠ quá hạn', 'deadline 30/06/2026 passed, still open');
-  assert.doesNotMatch(await plan.textContent(), /đang thực hiện/);
+  // The glossary's word, the one the briefing prints too.
+  assert.equal(await plan.locator('[data-overdue="true"]').textContent(), `⚠ ${glossary.plan_state.overdue.vi}`, 'deadline 30/06/2026 passed, still open');
+  assert.doesNotMatch(await plan.textContent(), /đang thực hiện/i);
   await shot(page, 'defect10-overdue-plan');
   await closePage(page);
 });
@@ -839,7 +939,8 @@ test('layers toggle, language switch, GeoJSON download, and nothing leaves the s
   await page.selectOption('#lang-select', 'en');
   assert.equal(await page.locator('h1').textContent(), 'Drug hotspot map');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.match(await page.locator('[data-testid="as-of"]').textContent(), /^Data as of \d/);
+  // A viewer reads the month in English words ("Data as of Oct 2026").
+  assert.match(await page.locator('[data-testid="as-of"]').textContent(), /^Data as of [A-Z][a-z]{2} \d{4}$/);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="hotspots"]').click()]);
   const fc = JSON.parse(await readFile(await dl.path(), 'utf8'));
   assert.equal(fc.type, 'FeatureCollection');

@@ -1,8 +1,9 @@
 /**
  * The area side panel: status in the month on screen, declared status, target progress as of
  * the same date (one table, human labels), the children not yet clean in that month, the area's
- * "6 clears" plans (overdue marked, change history), the charts (language, scope and month of
- * the map) and the "Print briefing" / "Dashboard" buttons.
+ * "6 clears" plans (overdue marked, change history), the charts (trend, targets, status and
+ * emerging patterns; language, scope and month of the map, the emerging layer's resolution)
+ * and the "Print briefing" / "Dashboard" buttons.
  */
 import { download, getJson, url } from './api';
 import { chartFigure } from './charts';
@@ -17,6 +18,8 @@ export interface PanelContext {
   month: string;
   /** YYYY-MM-DD: the as-of date of that month (its last day, never past the data). */
   date: string;
+  /** H3 resolution of the map's emerging layer: the emerging chart counts the same cells. */
+  emergingRes: number;
   openDashboard: (areaId: string) => void;
 }
 
@@ -75,8 +78,8 @@ export function progressTable(rows: TargetRow[]): HTMLElement {
         h('td', {}, fmtDate(r.due)),
         h('td', {}, pct(r.share)),
         h('td', {}, pct(r.actual_share)),
-        h('td', {}, `${fmtNum(r.drug_free ?? 0)} / ${fmtNum(r.children ?? 0)} ${tCode('level', r.level).toLowerCase()}`),
-        h('td', { class: st === 'met' || st === 'on_track' ? 'ok' : 'bad' }, t(`state_${st}` as 'state_met')),
+        h('td', {}, `${fmtNum(r.drug_free ?? 0)} / ${fmtNum(r.children ?? 0)} ${tCode('level_plural', r.level)}`),
+        h('td', { class: st === 'met' || st === 'on_track' ? 'ok' : 'bad' }, tCode('target_state', st)),
       ),
     );
   }
@@ -152,7 +155,7 @@ export function openAreaPanel(p: Props, plans: Plan[], ctx: PanelContext): void 
     objectUrls.push(u);
     return true;
   };
-  const scope = { area: id, month: ctx.month };
+  const scope = { area: id, month: ctx.month, res: ctx.emergingRes };
   b.append(
     h(
       'section',
@@ -161,6 +164,7 @@ export function openAreaPanel(p: Props, plans: Plan[], ctx: PanelContext): void 
       chartFigure('trend', 'chart_trend', scope, keep),
       chartFigure('targets', 'chart_targets', scope, keep),
       chartFigure('status', 'chart_status', scope, keep),
+      chartFigure('emerging', 'chart_emerging', scope, keep, t('chart_emerging_none', { r: ctx.emergingRes })),
     ),
   );
   panel().hidden = false;

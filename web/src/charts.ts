@@ -3,7 +3,7 @@
  * language, scoped to the area and month on screen, with "enlarge" (the SVG in a dialog at full
  * width) and PNG/SVG downloads. Fetched with the bearer token, shown through object URLs.
  */
-import { download, imageUrl, url } from './api';
+import { ApiError, download, imageUrl, url } from './api';
 import { h } from './dom';
 import { lang, t, type Key } from './i18n';
 
@@ -13,10 +13,12 @@ export interface ChartScope {
   area?: string;
   month?: string;
   asOf?: string;
+  /** H3 resolution of the emerging chart (the map's emerging layer's). */
+  res?: number;
 }
 
 export function chartUrl(kind: ChartKind, ext: 'png' | 'svg', scope: ChartScope, extra: Record<string, string | number> = {}): string {
-  return url(`api/charts/${kind}.${ext}`, { area: scope.area, lang: lang(), month: scope.month, ...extra });
+  return url(`api/charts/${kind}.${ext}`, { area: scope.area, lang: lang(), month: scope.month, res: kind === 'emerging' ? scope.res : undefined, ...extra });
 }
 
 let dialog: HTMLDialogElement | null = null;
@@ -45,18 +47,26 @@ function downloadButtons(kind: ChartKind, scope: ChartScope): HTMLElement[] {
   });
 }
 
-/** A figure with the PNG, its caption and the enlarge/download buttons. */
-export function chartFigure(kind: ChartKind, label: Key, scope: ChartScope, keep: (objectUrl: string) => boolean): HTMLElement {
+/**
+ * A figure with the PNG, its caption and the enlarge/download buttons. When the server says
+ * there is nothing to draw (422), `empty` says why in the planner's words (the buttons go).
+ */
+export function chartFigure(kind: ChartKind, label: Key, scope: ChartScope, keep: (objectUrl: string) => boolean, empty?: string): HTMLElement {
   const caption = t(label);
   const img = h('img', { alt: caption, 'data-chart': kind });
   const big = h('button', { type: 'button', class: 'btn small', 'data-chart-enlarge': kind }, t('enlarge'));
   big.addEventListener('click', () => enlarge(kind, caption, scope));
-  const fig = h('figure', { class: 'chart' }, h('figcaption', {}, caption), img, h('div', { class: 'chart-actions' }, big, ...downloadButtons(kind, scope)));
+  const actions = h('div', { class: 'chart-actions' }, big, ...downloadButtons(kind, scope));
+  const fig = h('figure', { class: 'chart', 'data-figure': kind }, h('figcaption', {}, caption), img, actions);
   imageUrl(chartUrl(kind, 'png', scope))
     .then((u) => {
       if (!keep(u)) return URL.revokeObjectURL(u);
       img.src = u;
     })
-    .catch(() => img.replaceWith(h('p', { class: 'muted' }, t('chart_unavailable'))));
+    .catch((e: unknown) => {
+      const nothing = e instanceof ApiError && e.status === 422 && empty;
+      img.replaceWith(h('p', { class: 'muted', 'data-chart-empty': kind }, nothing ? empty : t('chart_unavailable')));
+      actions.remove();
+    });
   return fig;
 }

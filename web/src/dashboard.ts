@@ -11,13 +11,14 @@ import { progressTable } from './areaPanel';
 import { h } from './dom';
 import { contains } from './geo';
 import { isOverdue } from './hotspotFilter';
-import { fmtDate, fmtMonth, fmtNum, t, tCode } from './i18n';
+import { fmtAsOf, fmtDate, fmtMonth, fmtNum, t, tCode } from './i18n';
 import { AREA_STATUSES } from './layers';
 import type { Plan } from './popups';
 
 export interface Dashboard {
   area: { id: string; name: string; level?: string };
   month: string;
+  /** The data's as-of date (`data_as_of`: a day, a month for viewers). */
   as_of: string;
   children_by_status: Record<string, number>;
   children_total: number;
@@ -66,7 +67,7 @@ function fromApi(body: Record<string, unknown>, inp: DashboardInputs): Dashboard
   return {
     area: { id: String(area.id ?? inp.areaId), name: String(area.name ?? inp.areaId), level: area.level as string | undefined },
     month: String(body.month ?? inp.month),
-    as_of: String(body.as_of ?? inp.date),
+    as_of: String(body.data_as_of ?? body.as_of ?? inp.date),
     children_by_status: byStatus,
     children_total: Array.isArray(body.children) ? body.children.length : total,
     targets: arr('targets').map((r) => ({ ...((r.target ?? {}) as Record<string, unknown>), ...r })),
@@ -147,7 +148,7 @@ export function renderDashboard(d: Dashboard): HTMLElement {
   return h(
     'div',
     { class: 'dashboard', 'data-testid': 'dashboard', 'data-source': d.source },
-    h('p', { class: 'panel-month' }, `${d.area.name} · ${fmtMonth(d.month)} · ${t('as_of')} ${fmtDate(d.as_of)}`),
+    h('p', { class: 'panel-month' }, `${d.area.name} · ${fmtMonth(d.month)} · ${fmtAsOf(d.as_of)}`),
     h('h3', {}, `${t('children_by_status')} (${fmtNum(d.children_total)})`),
     h('table', { class: 'progress', 'data-testid': 'dash-status' }, h('tbody', {}, ...statusRows)),
     h('h3', {}, t('target_progress')),

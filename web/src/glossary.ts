@@ -1,12 +1,13 @@
 /**
  * The shared palette and glossary (`src/glossary.json` at the repository root): the words and
- * colours of report kinds, area statuses, site kinds and emerging patterns. The Rust charts
- * read the same file with `include_str!`, so map and charts cannot drift apart.
+ * colours of report kinds, area statuses, site kinds and emerging patterns, and the words of
+ * levels, target states and plan states. The Rust charts and the monthly briefing read the
+ * same file with `include_str!`, so map, charts and briefing cannot drift apart.
  */
 import glossary from '../../src/glossary.json';
 
 type Entry = { vi: string; en: string; color?: string };
-export type Group = 'kind' | 'status' | 'site' | 'cat' | 'term';
+export type Group = 'kind' | 'status' | 'site' | 'cat' | 'level' | 'level_plural' | 'target_state' | 'plan_state' | 'term';
 
 const G = glossary as unknown as Record<Group, Record<string, Entry>>;
 

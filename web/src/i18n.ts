@@ -1,8 +1,9 @@
 /**
  * Every UI string lives in this one table, Vietnamese first (the default language of the
  * planning offices that use the map), English beside it. Domain values (report kinds, site
- * kinds, area statuses, emerging categories) are translated here too so popups and legends
- * never show raw API codes.
+ * kinds, area statuses, emerging categories, levels, target and plan states) come from the
+ * glossary the charts and the briefing read too (`src/glossary.json`), through `tCode`, so
+ * popups and legends never show raw API codes and never word a thing differently.
  */
 import { entry, type Group } from './glossary';
 
@@ -95,13 +96,7 @@ const STRINGS = {
   plan_deadline: { vi: 'Rõ thời gian', en: 'Clear deadline' },
   plan_result: { vi: 'Rõ kết quả', en: 'Clear result' },
   plan_authority: { vi: 'Rõ thẩm quyền', en: 'Clear authority' },
-  plan_state_open: { vi: 'đang thực hiện', en: 'open' },
-  plan_state_done: { vi: 'đã xong', en: 'done' },
   area: { vi: 'Địa bàn', en: 'Area' },
-  level_province: { vi: 'Tỉnh/thành phố', en: 'Province' },
-  level_district: { vi: 'Quận/huyện', en: 'District' },
-  level_commune: { vi: 'Xã/phường', en: 'Commune/ward' },
-  level_residential_group: { vi: 'Tổ dân phố/thôn, bản', en: 'Residential group/village' },
   boundary_commune: { vi: 'Ranh giới xã/phường', en: 'Commune/ward boundary' },
   boundary_district: { vi: 'Ranh giới quận/huyện', en: 'District boundary' },
   boundary_province: { vi: 'Ranh giới tỉnh/thành phố', en: 'Province/city boundary' },
@@ -124,6 +119,8 @@ const STRINGS = {
   chart_trend: { vi: 'Xu hướng tin báo', en: 'Report trend' },
   chart_targets: { vi: 'Chỉ tiêu so với thực tế', en: 'Targets vs actual' },
   chart_status: { vi: 'Trạng thái địa bàn con', en: 'Child area status' },
+  chart_emerging: { vi: 'Xu hướng điểm nóng mới nổi', en: 'Emerging hot spot patterns' },
+  chart_emerging_none: { vi: 'Không ô nào của địa bàn này có xu hướng có ý nghĩa thống kê ở độ phân giải {r}. Hãy chọn ô lớn hơn (số nhỏ hơn) ở lớp “Xu hướng điểm nóng”.', en: 'No cell of this area shows a significant pattern at resolution {r}. Choose larger cells (a smaller number) in the “Emerging hot spots” layer.' },
   chart_unavailable: { vi: 'Không có biểu đồ', en: 'Chart not available' },
   yes: { vi: 'Có', en: 'Yes' },
   no: { vi: 'Không', en: 'No' },
@@ -145,7 +142,6 @@ const STRINGS = {
   month_shown: { vi: 'Tháng đang xem', en: 'Month shown' },
   showing_month: { vi: 'Đang xem', en: 'Showing' },
   time_note: { vi: 'Tất cả lớp, trạng thái địa bàn, biểu đồ và bảng điều hành dùng chung tháng “Đến hết tháng”.', en: 'Every layer, the area statuses, the charts and the dashboard use the same “Through month”.' },
-  overdue: { vi: 'quá hạn', en: 'overdue' },
   overdue_since: { vi: 'Quá hạn từ', en: 'Overdue since' },
   dormant: { vi: 'tạm lắng', en: 'dormant' },
   active: { vi: 'đang hoạt động', en: 'active' },
@@ -169,10 +165,6 @@ const STRINGS = {
   drug_free_share: { vi: 'Tỷ lệ sạch ma túy', en: 'Drug-free share' },
   met: { vi: 'Đạt', en: 'Met' },
   state: { vi: 'Tình trạng', en: 'State' },
-  state_met: { vi: 'Đạt', en: 'Met' },
-  state_on_track: { vi: 'Đúng tiến độ', en: 'On track' },
-  state_behind: { vi: 'Chậm tiến độ', en: 'Behind' },
-  state_missed: { vi: 'Không đạt', en: 'Missed' },
   relapsed_areas: { vi: 'Địa bàn tái phát', en: 'Relapsed areas' },
   discrepancies: { vi: 'Công nhận khác dữ liệu', en: 'Declared vs data discrepancies' },
   hotspots_without_plan: { vi: 'Điểm nóng chưa có kế hoạch', en: 'Hotspots without a plan' },
@@ -222,10 +214,13 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return s;
 }
 
+/** Domain words kept in the shared glossary (`src/glossary.json`), not in this table. */
+const GLOSSARY_GROUPS = new Set<string>(['kind', 'site', 'status', 'cat', 'level', 'level_plural', 'target_state', 'plan_state']);
+
 /** Translate a domain code (e.g. `kind_sale`, `status_clean`) that may not exist in the table. */
 export function tCode(prefix: string, code: string | null | undefined): string {
   if (code === null || code === undefined || code === '') return '—';
-  if (prefix === 'kind' || prefix === 'site' || prefix === 'status' || prefix === 'cat') {
+  if (GLOSSARY_GROUPS.has(prefix)) {
     const e = entry(prefix as Group, code);
     if (e) return e[current];
   }
@@ -297,6 +292,16 @@ export function fmtDate(iso: unknown): string {
   if (!y || !m || !d) return iso;
   if (current === 'vi') return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
   return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+/**
+ * "Dữ liệu đến 19/10/2026": the data's as-of date as the server gives it, a day, or a month
+ * for viewers (issue 14: they never learn a report's day), "Dữ liệu đến 10/2026". The top
+ * bar and the dashboard both write it with this, so they read alike.
+ */
+export function fmtAsOf(asOf: unknown): string {
+  if (typeof asOf === 'string' && /^\d{4}-\d{2}$/.test(asOf)) return `${t('as_of')} ${fmtMonth(asOf)}`;
+  return `${t('as_of')} ${fmtDate(asOf)}`;
 }
 
 export function initLang(): void {

@@ -14,7 +14,7 @@ import { loadDashboard, renderDashboard } from './dashboard';
 import { h, parseNested } from './dom';
 import { bboxOf, containingSmallestFirst, distanceM, labelPoint, unionBox, type BBox } from './geo';
 import { DEFAULT_FILTER, NEARBY_MAX_M, applyFilter, isDormant, isOverdue, nearbyOf, plansOf, type HotspotFilter } from './hotspotFilter';
-import { fmtDate, fmtMonth, fmtNum, initLang, lang, onLangChange, setLang, t, tCode, type Key } from './i18n';
+import { fmtAsOf, fmtDate, fmtMonth, fmtNum, initLang, lang, onLangChange, setLang, t, tCode, type Key } from './i18n';
 import { searchFeatures, setupSearch, type Hit } from './search';
 import {
   KIND_COLORS,
@@ -43,6 +43,8 @@ interface State {
   months: string[];
   /** The programme clock: last day with data (or the server's `as_of`), YYYY-MM-DD. */
   asOf: string;
+  /** The as-of date as the server gave it (a month for viewers), for the top bar. */
+  asOfShown: string;
   fromIdx: number;
   /** The one month state: the month shown by every layer, area status, chart and dashboard. */
   toIdx: number;
@@ -64,6 +66,7 @@ const state: State = {
   meta: {},
   months: [],
   asOf: '',
+  asOfShown: '',
   fromIdx: 0,
   toIdx: 0,
   kinds: new Set(REPORT_KINDS),
@@ -348,6 +351,9 @@ function emergingControl(): HTMLElement {
     state.params.emerging_res = Number(sel.value);
     markStale((d) => d.id === 'emerging');
     void refresh();
+    // The panel's emerging chart counts the same cells.
+    const open = isAreaPanelOpen();
+    if (open) reopenArea(open);
   });
   const li = h('li', { class: 'emerging-ctl' }, h('label', { for: 'emerging-res' }, t('emerging_res')), sel);
   const fc = state.data.emerging;
@@ -530,7 +536,7 @@ function renderHotspotList(): void {
       { class: 'tags' },
       dormant ? h('span', { class: 'tag dormant' }, t('dormant')) : null,
       !plansOf(p).length ? h('span', { class: 'tag noplan' }, t('f_no_plan')) : null,
-      overdue ? h('span', { class: 'tag overdue' }, `⚠ ${t('overdue')}`) : null,
+      overdue ? h('span', { class: 'tag overdue' }, `⚠ ${tCode('plan_state', 'overdue')}`) : null,
       h('span', { class: 'muted small' }, fmtDate(p.last_seen)),
     );
     ol.append(h('li', { class: dormant ? 'dormant' : '' }, btn, tags));
@@ -625,7 +631,7 @@ function renderTimeOutputs(): void {
   $<HTMLInputElement>('to-month').setAttribute('aria-valuetext', fmtMonth(state.months[state.toIdx]));
   $('play-btn').textContent = playTimer ? `⏸ ${t('pause')}` : `▶ ${t('play')}`;
   $('month-chip').textContent = `${t('showing_month')}: ${fmtMonth(shownMonth())}`;
-  $('as-of').textContent = `${t('as_of')} ${fmtDate(state.asOf)}`;
+  $('as-of').textContent = fmtAsOf(state.asOfShown);
 }
 
 let timeDebounce: number | undefined;
@@ -809,7 +815,7 @@ function original(id: LayerId, props: Record<string, unknown>): Record<string, u
 }
 
 function panelContext(): PanelContext {
-  return { month: shownMonth(), date: shownDate(), openDashboard: (id) => void openDashboard(id) };
+  return { month: shownMonth(), date: shownDate(), emergingRes: state.params.emerging_res, openDashboard: (id) => void openDashboard(id) };
 }
 
 function reopenArea(id: string): void {
@@ -1205,7 +1211,8 @@ async function main(): Promise<void> {
   }
   // The programme clock: the server's as-of date, else the last day with data, else today.
   const today = new Date().toISOString().slice(0, 10);
-  state.asOf = dayOf((state.meta.as_of ?? state.meta.last_report ?? today).slice(0, 10));
+  state.asOfShown = (state.meta.as_of ?? state.meta.last_report ?? today).slice(0, 10);
+  state.asOf = dayOf(state.asOfShown);
   const first = state.meta.first_report ?? `${Number(state.asOf.slice(0, 4)) - 2}${state.asOf.slice(4, 7)}`;
   state.months = monthsBetween(first, state.asOf);
   state.fromIdx = 0;

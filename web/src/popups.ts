@@ -59,7 +59,7 @@ export function planBlock(plan: Plan, asOf: string): HTMLElement {
   const overdue = isOverdue(plan, asOf);
   const state = plan.state ? tCode('plan_state', plan.state) : '';
   const stateNode = overdue
-    ? h('span', { class: 'overdue-chip', 'data-overdue': 'true' }, `⚠ ${t('overdue')}`)
+    ? h('span', { class: 'overdue-chip', 'data-overdue': 'true' }, `⚠ ${tCode('plan_state', 'overdue')}`)
     : state
       ? h('span', { class: 'muted' }, `(${state})`)
       : null;

@@ -39,12 +39,7 @@ pub fn footer(data: &BriefingData, lang: Lang) -> String {
 }
 
 fn level_name(l: AreaLevel, lang: Lang) -> &'static str {
-    match l {
-        AreaLevel::Province => t(lang, "tỉnh, thành phố", "province or city"),
-        AreaLevel::District => t(lang, "quận, huyện", "district"),
-        AreaLevel::Commune => t(lang, "xã, phường", "commune or ward"),
-        AreaLevel::ResidentialGroup => t(lang, "tổ dân phố", "residential group"),
-    }
+    words::level(l, lang)
 }
 
 /// Short map label of a child: the number its id ends with, else its name.
@@ -136,7 +131,10 @@ fn header(data: &BriefingData, lang: Lang) -> Block {
         Some(day) => format!(
             "{} {}",
             t(lang, "Dữ liệu đến", "Data up to"),
-            date(day, lang)
+            match data.data_as_of_month {
+                true => month(day, lang),
+                false => date(day, lang),
+            }
         ),
         None => t(
             lang,
@@ -283,10 +281,10 @@ fn targets_table(d: &Dashboard, lang: Lang) -> Block {
         .targets
         .iter()
         .map(|p| {
-            let verdict = words::target_state(p.met, p.state, lang);
+            let verdict = words::target_state(p.met, p.due_passed, p.state, lang);
             let tone = if p.met {
                 Tone::Good
-            } else if p.state == crate::lifecycle::TargetState::Behind {
+            } else if p.due_passed || p.state == crate::lifecycle::TargetState::Behind {
                 Tone::Bad
             } else {
                 Tone::Normal

@@ -460,7 +460,7 @@ pub fn png(map: &MapData, lang: Lang) -> Result<Vec<u8>, BriefingError> {
     register_fonts();
     let mut buf = vec![0u8; SIZE.0 as usize * SIZE.1 as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut buf, SIZE).into_drawing_area();
+        let root = crate::render::text_raster::bitmap(&mut buf, SIZE);
         draw(&root, map, lang)?;
         root.present().map_err(plot)?;
     }

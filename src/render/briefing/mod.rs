@@ -107,6 +107,8 @@ pub struct BriefingData {
     pub dashboard: Dashboard,
     /// The last day with a report on or before the as-of date.
     pub data_as_of: Option<NaiveDate>,
+    /// Print `data_as_of` as its month (a viewer's briefing).
+    pub data_as_of_month: bool,
     /// Show the "synthetic data" notice.
     pub synthetic: bool,
     pub map: MapData,

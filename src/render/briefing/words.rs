@@ -1,9 +1,9 @@
-//! The briefing's words in Vietnamese and English, and the colours of statuses and site
-//! kinds on its map.
+//! How the briefing writes months, dates and shares, and (from the one glossary) its words for
+//! statuses, site kinds, levels, targets and plans and the colours of statuses and site kinds.
 
-use crate::lifecycle::TargetState;
-use crate::model::{AreaLevel, AreaStatus, PlanState, SiteKind};
+use crate::model::{AreaStatus, SiteKind};
 use crate::render::charts::Lang;
+use crate::render::glossary;
 use chrono::{Datelike, NaiveDate};
 
 /// Picks the Vietnamese or English text.
@@ -49,77 +49,74 @@ pub fn pct(v: f64) -> String {
     format!("{:.0} %", v * 100.0)
 }
 
-pub fn status(s: AreaStatus, lang: Lang) -> &'static str {
-    match s {
-        AreaStatus::Hotspot => t(lang, "Điểm nóng", "Hotspot"),
-        AreaStatus::Cleaning => t(lang, "Đang làm sạch", "Being cleaned"),
-        AreaStatus::Clean => t(lang, "Sạch ma túy", "Clean"),
-        AreaStatus::KeptClean => t(lang, "Giữ sạch", "Kept clean"),
-        AreaStatus::Relapsed => t(lang, "Tái phát", "Relapsed"),
-    }
-}
+/// The words the briefing shares with the map and the charts come from the one glossary
+/// (`src/glossary.json`, [`crate::render::glossary`]): nothing here is kept in step by hand.
+pub use crate::render::glossary::{level, level_plural, plan_state, site, status, target_state};
 
-/// Fill colour of a status on the map and in the tables (the web map's palette).
+/// Fill colour of a status on the map and in the tables (the glossary's, as on the web map).
 pub fn status_rgb(s: AreaStatus) -> (u8, u8, u8) {
-    match s {
-        AreaStatus::Hotspot => (215, 48, 31),
-        AreaStatus::Cleaning => (243, 156, 18),
-        AreaStatus::Clean => (127, 191, 63),
-        AreaStatus::KeptClean => (27, 120, 55),
-        AreaStatus::Relapsed => (142, 36, 170),
-    }
+    glossary::rgb("status", s.as_str())
 }
 
-pub fn site(k: SiteKind, lang: Lang) -> &'static str {
-    match k {
-        SiteKind::School => t(lang, "Trường học", "School"),
-        SiteKind::IndustrialZone => t(lang, "Khu công nghiệp", "Industrial zone"),
-        SiteKind::BoardingHouse => t(lang, "Nhà trọ", "Boarding house"),
-        SiteKind::Karaoke => t(lang, "Karaoke", "Karaoke"),
-        SiteKind::Lodging => t(lang, "Nhà nghỉ", "Lodging house"),
-        SiteKind::Entertainment => t(lang, "Cơ sở giải trí", "Entertainment venue"),
-        SiteKind::Other => t(lang, "Khác", "Other"),
-    }
-}
-
+/// Colour of a site kind's symbol (the glossary's, as on the web map).
 pub fn site_rgb(k: SiteKind) -> (u8, u8, u8) {
-    match k {
-        SiteKind::School => (31, 78, 156),
-        SiteKind::IndustrialZone => (77, 77, 77),
-        SiteKind::BoardingHouse => (140, 81, 10),
-        SiteKind::Karaoke => (194, 24, 91),
-        SiteKind::Lodging => (0, 121, 107),
-        SiteKind::Entertainment => (106, 27, 154),
-        SiteKind::Other => (117, 117, 117),
-    }
+    glossary::rgb("site", k.as_str())
 }
 
-/// The level's plural noun: "tổ dân phố" / "residential groups".
-pub fn level_plural(l: AreaLevel, lang: Lang) -> &'static str {
-    match l {
-        AreaLevel::ResidentialGroup => t(lang, "tổ dân phố", "residential groups"),
-        AreaLevel::Commune => t(lang, "xã, phường", "communes and wards"),
-        AreaLevel::District => t(lang, "quận, huyện", "districts"),
-        AreaLevel::Province => t(lang, "tỉnh, thành phố", "provinces"),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::TargetState;
+    use crate::model::{AreaLevel, PlanState};
 
-/// Met / on track / behind, as the planner reads it.
-pub fn target_state(met: bool, state: TargetState, lang: Lang) -> &'static str {
-    if met {
-        t(lang, "Đạt", "Met")
-    } else {
-        match state {
-            TargetState::OnTrack => t(lang, "Đúng tiến độ", "On track"),
-            TargetState::Behind => t(lang, "Chậm tiến độ", "Behind"),
+    /// The glossary file itself, read independently of [`crate::render::glossary`].
+    fn file() -> serde_json::Value {
+        serde_json::from_str(include_str!("../../glossary.json")).unwrap()
+    }
+
+    fn hex((r, g, b): (u8, u8, u8)) -> String {
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+
+    /// Every word and colour the briefing prints for a status, a site kind, a level, a target
+    /// or a plan state is the glossary's entry, in both languages.
+    #[test]
+    fn briefing_words_come_from_the_glossary() {
+        let g = file();
+        for (lang, key) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+            for s in AreaStatus::ALL {
+                assert_eq!(status(*s, lang), g["status"][s.as_str()][key], "{s}");
+                assert_eq!(hex(status_rgb(*s)), g["status"][s.as_str()]["color"]);
+            }
+            for k in SiteKind::ALL {
+                assert_eq!(site(*k, lang), g["site"][k.as_str()][key], "{k}");
+                assert_eq!(hex(site_rgb(*k)), g["site"][k.as_str()]["color"]);
+            }
+            for l in AreaLevel::ALL {
+                assert_eq!(level(*l, lang), g["level"][l.as_str()][key]);
+                assert_eq!(level_plural(*l, lang), g["level_plural"][l.as_str()][key]);
+            }
+            let ts = &g["target_state"];
+            assert_eq!(
+                target_state(true, false, TargetState::Behind, lang),
+                ts["met"][key]
+            );
+            assert_eq!(
+                target_state(false, true, TargetState::OnTrack, lang),
+                ts["missed"][key]
+            );
+            assert_eq!(
+                target_state(false, false, TargetState::OnTrack, lang),
+                ts["on_track"][key]
+            );
+            assert_eq!(
+                target_state(false, false, TargetState::Behind, lang),
+                ts["behind"][key]
+            );
+            let ps = &g["plan_state"];
+            assert_eq!(plan_state(PlanState::Open, false, lang), ps["open"][key]);
+            assert_eq!(plan_state(PlanState::Open, true, lang), ps["overdue"][key]);
+            assert_eq!(plan_state(PlanState::Done, false, lang), ps["done"][key]);
         }
-    }
-}
-
-pub fn plan_state(s: PlanState, overdue: bool, lang: Lang) -> &'static str {
-    match (s, overdue) {
-        (PlanState::Done, _) => t(lang, "Đã hoàn thành", "Done"),
-        (PlanState::Open, true) => t(lang, "QUÁ HẠN", "OVERDUE"),
-        (PlanState::Open, false) => t(lang, "Đang thực hiện", "In progress"),
     }
 }

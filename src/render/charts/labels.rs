@@ -1,7 +1,9 @@
-//! Chart vocabulary in Vietnamese and English, and the colour of each category.
+//! Chart vocabulary in Vietnamese and English, and the colour of each category, from the one
+//! glossary ([`crate::render::glossary`], `src/glossary.json`).
 
 use crate::analysis::emerging::Category;
 use crate::model::{AreaStatus, ReportKind};
+use crate::render::glossary;
 use chrono::{Datelike, NaiveDate};
 use plotters::style::RGBColor;
 use std::str::FromStr;
@@ -43,70 +45,29 @@ pub(super) fn month(m: NaiveDate, lang: Lang) -> String {
     }
 }
 
-/// One entry of the shared glossary: the word in each language and the colour.
-#[derive(serde::Deserialize)]
-struct Entry {
-    vi: String,
-    en: String,
-    #[serde(default)]
-    color: Option<String>,
-}
-
-/// `src/glossary.json`, the single source of words and colours that the web map imports too
-/// (so a report kind is the same colour and the same word on the map and in every chart).
-#[derive(serde::Deserialize)]
-struct Glossary {
-    kind: std::collections::HashMap<String, Entry>,
-    status: std::collections::HashMap<String, Entry>,
-    cat: std::collections::HashMap<String, Entry>,
-    term: std::collections::HashMap<String, Entry>,
-}
-
-fn glossary() -> &'static Glossary {
-    static G: std::sync::OnceLock<Glossary> = std::sync::OnceLock::new();
-    G.get_or_init(|| {
-        serde_json::from_str(include_str!("../../glossary.json"))
-            .expect("src/glossary.json is valid (checked by the glossary_is_complete test)")
-    })
-}
-
-fn entry<'a>(table: &'a std::collections::HashMap<String, Entry>, code: &str) -> Option<&'a Entry> {
-    table.get(code)
-}
-
-fn word(e: Option<&'static Entry>, lang: Lang, code: &'static str) -> &'static str {
-    match (e, lang) {
-        (Some(e), Lang::Vi) => &e.vi,
-        (Some(e), Lang::En) => &e.en,
-        (None, _) => code,
-    }
-}
-
-fn color(e: Option<&Entry>) -> RGBColor {
-    let hex = e.and_then(|e| e.color.as_deref()).unwrap_or("#808080");
-    let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0x80_80_80);
-    RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
+fn color((r, g, b): (u8, u8, u8)) -> RGBColor {
+    RGBColor(r, g, b)
 }
 
 /// A general term of the glossary (`reports`, `report_kind`, …).
 pub(super) fn term(key: &'static str, lang: Lang) -> &'static str {
-    word(entry(&glossary().term, key), lang, key)
+    glossary::term(key, lang)
 }
 
 pub(super) fn kind(k: ReportKind, lang: Lang) -> &'static str {
-    word(entry(&glossary().kind, k.as_str()), lang, k.as_str())
+    glossary::kind(k, lang)
 }
 
 pub(super) fn kind_color(k: ReportKind) -> RGBColor {
-    color(entry(&glossary().kind, k.as_str()))
+    color(glossary::rgb("kind", k.as_str()))
 }
 
 pub(super) fn status(s: AreaStatus, lang: Lang) -> &'static str {
-    word(entry(&glossary().status, s.as_str()), lang, s.as_str())
+    glossary::status(s, lang)
 }
 
 pub(super) fn status_color(s: AreaStatus) -> RGBColor {
-    color(entry(&glossary().status, s.as_str()))
+    color(glossary::rgb("status", s.as_str()))
 }
 
 /// The 16 patterns drawn (no-pattern cells are left out: they would swamp the bars).
@@ -153,15 +114,11 @@ fn category_code(c: Category) -> &'static str {
 }
 
 pub(super) fn category(c: Category, lang: Lang) -> &'static str {
-    word(
-        entry(&glossary().cat, category_code(c)),
-        lang,
-        category_code(c),
-    )
+    glossary::word("cat", category_code(c), lang)
 }
 
 pub(super) fn category_color(c: Category) -> RGBColor {
-    color(entry(&glossary().cat, category_code(c)))
+    color(glossary::rgb("cat", category_code(c)))
 }
 
 #[cfg(test)]
@@ -172,30 +129,10 @@ mod tests {
     /// and the category codes are the ones the API sends (`category_name`).
     #[test]
     fn glossary_is_complete() {
-        let g = glossary();
-        for k in ReportKind::ALL {
-            let e = g.kind.get(k.as_str()).expect("kind in glossary");
-            assert!(!e.vi.is_empty() && !e.en.is_empty() && e.color.is_some());
-        }
-        for s in [
-            AreaStatus::Hotspot,
-            AreaStatus::Cleaning,
-            AreaStatus::Clean,
-            AreaStatus::KeptClean,
-            AreaStatus::Relapsed,
-        ] {
-            assert!(
-                g.status
-                    .get(s.as_str())
-                    .and_then(|e| e.color.as_ref())
-                    .is_some()
-            );
-        }
         for c in CATEGORIES.iter().copied().chain([Category::NoPattern]) {
             assert_eq!(category_code(c), crate::render::geojson::category_name(c));
             assert!(
-                g.cat
-                    .get(category_code(c))
+                glossary::entry("cat", category_code(c))
                     .and_then(|e| e.color.as_ref())
                     .is_some()
             );

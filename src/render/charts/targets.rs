@@ -79,12 +79,7 @@ impl TargetChart {
             .fold(self.months.len() as f64, f64::max);
         let (w, _) = root.dim_in_pixel();
         let (main, side) = root.split_horizontally(w.saturating_sub(280));
-        let level = match self.level {
-            AreaLevel::ResidentialGroup => t(lang, "tổ dân phố", "residential groups"),
-            AreaLevel::Commune => t(lang, "xã, phường", "communes and wards"),
-            AreaLevel::District => t(lang, "quận, huyện", "districts"),
-            AreaLevel::Province => t(lang, "tỉnh, thành phố", "provinces"),
-        };
+        let level = crate::render::glossary::level_plural(self.level, lang);
         let title = match lang {
             Lang::Vi => format!(
                 "{} – tỷ lệ {level} sạch ma túy so với mục tiêu",
