@@ -11,6 +11,7 @@ pub mod fgb;
 pub mod format;
 pub mod geojson;
 pub mod gpkg;
+pub mod gpkg_rtree;
 pub mod knox_chart;
 pub mod mvt;
 pub mod table;
