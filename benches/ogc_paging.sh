@@ -26,7 +26,7 @@ db="sqlite://$tmp/bench.db"
 "$BIN" synth --n "$N" --seed 42 --out "$tmp/r.csv" --quiet
 "$BIN" import reports "$tmp/r.csv" --db "$db" >/dev/null
 token="$("$BIN" token create --db "$db" --role analyst --name bench)"
-"$BIN" serve --db "$db" --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+"$BIN" serve --db "$db" --addr 127.0.0.1:0 --rate-per-min 1000000 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q '^listening on ' "$tmp/serve.out" 2>/dev/null && break
@@ -41,7 +41,7 @@ copy() { # layer label
   rm -f "$tmp/$1.gpkg"
   local start end
   start=$(date +%s.%N)
-  ogr2ogr -f GPKG "$tmp/$1.gpkg" "OAPIF:$base/ogc" "$1" 2>/dev/null
+  ogr2ogr -f GPKG "$tmp/$1.gpkg" "OAPIF:$base/ogc" "$1" 2>"$tmp/ogr2ogr.err" || { cat "$tmp/ogr2ogr.err"; exit 1; }
   end=$(date +%s.%N)
   count="$(ogrinfo -ro -so "$tmp/$1.gpkg" "$1" | sed -n 's/^Feature Count: //p')"
   last_s="$(awk "BEGIN{print $end - $start}")"
