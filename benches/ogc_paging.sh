@@ -3,6 +3,9 @@
 # OAPIF:http://…/ogc hexes` with GDAL's default page size, on 50 000 synthetic reports
 # (override with HOTSPOT_BENCH_N). Target (issue 11): ≤ 5 s; it took 96 s when every page
 # recomputed and copied the layer. Also prints the cost of one page once the view is cached.
+# Baseline in the same run: ogr2ogr of the same layer from a local GeoJSON file (the layer
+# downloaded once from /api/layers), so the ratio is what paging over HTTP adds to GDAL's own
+# conversion.
 #
 # usage: benches/ogc_paging.sh [path/to/hotspot]    (default target/release/hotspot)
 # Only loopback addresses are used; the database is a temporary SQLite file.
@@ -23,7 +26,7 @@ db="sqlite://$tmp/bench.db"
 "$BIN" synth --n "$N" --seed 42 --out "$tmp/r.csv" --quiet
 "$BIN" import reports "$tmp/r.csv" --db "$db" >/dev/null
 token="$("$BIN" token create --db "$db" --role analyst --name bench)"
-"$BIN" serve --db "$db" --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+"$BIN" serve --db "$db" --addr 127.0.0.1:0 --rate-per-min 1000000 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q '^listening on ' "$tmp/serve.out" 2>/dev/null && break
@@ -38,15 +41,27 @@ copy() { # layer label
   rm -f "$tmp/$1.gpkg"
   local start end
   start=$(date +%s.%N)
-  ogr2ogr -f GPKG "$tmp/$1.gpkg" "OAPIF:$base/ogc" "$1" 2>/dev/null
+  ogr2ogr -f GPKG "$tmp/$1.gpkg" "OAPIF:$base/ogc" "$1" 2>"$tmp/ogr2ogr.err" || { cat "$tmp/ogr2ogr.err"; exit 1; }
   end=$(date +%s.%N)
   count="$(ogrinfo -ro -so "$tmp/$1.gpkg" "$1" | sed -n 's/^Feature Count: //p')"
-  printf '%-10s ogr2ogr to GPKG, %-38s %6.2f s, %s features\n' "$1" "$2:" \
-    "$(awk "BEGIN{print $end - $start}")" "$count"
+  last_s="$(awk "BEGIN{print $end - $start}")"
+  printf '%-10s ogr2ogr to GPKG, %-38s %6.2f s, %s features\n' "$1" "$2:" "$last_s" "$count"
+}
+baseline() { # layer
+  curl -fsS -o "$tmp/$1.geojson" -H "Authorization: Bearer $token" "$base/api/layers/$1"
+  rm -f "$tmp/$1-local.gpkg"
+  local start end
+  start=$(date +%s.%N)
+  ogr2ogr -f GPKG "$tmp/$1-local.gpkg" "$tmp/$1.geojson" 2>/dev/null
+  end=$(date +%s.%N)
+  base_s="$(awk "BEGIN{print $end - $start}")"
+  printf '%-10s ogr2ogr to GPKG from a local GeoJSON file (baseline): %6.2f s\n' "$1" "$base_s"
 }
 for layer in $LAYERS; do
   copy "$layer" "first run (computes the layers)"
   copy "$layer" "again (views cached: paging only)"
+  baseline "$layer"
+  printf '%-10s paging over OAPIF / local file: %.1f×\n' "$layer" "$(awk "BEGIN{print $last_s / $base_s}")"
   # One deep page of the cached view.
   t="$(curl -fsS -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" \
     "$base/ogc/collections/$layer/items?limit=1&offset=$((count / 2))")"

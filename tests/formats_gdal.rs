@@ -438,3 +438,120 @@ async fn csv_downloads_round_trip_without_json_in_cells() {
         }
     }
 }
+
+/// `numberMatched` of an OGC items request (as JSON, one feature).
+async fn ogc_matched(app: &App, uri: &str) -> usize {
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    let a = app.get(&format!("{uri}{sep}limit=1"), Some(ANALYST)).await;
+    assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.text());
+    a.json()["numberMatched"].as_u64().unwrap() as usize
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ogc_items_download_the_whole_selection_as_named_files() {
+    if !gdal_available() {
+        return;
+    }
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (uri, file_base, count_more_than_a_page) in [
+        (
+            "/ogc/collections/hexes/items?res=9&k=1",
+            "hexes_res9_k1_2024-01_2025-06",
+            false,
+        ),
+        (
+            "/ogc/collections/kde/items?res=10&bandwidth_m=300",
+            "kde_res10_bandwidth_m300_2024-01_2025-06",
+            true,
+        ),
+        (
+            "/ogc/collections/reports/items?kind=sale&datetime=2025-01-01/2025-03-31",
+            "reports_kindsale_2025-01_2025-03",
+            false,
+        ),
+        (
+            "/ogc/collections/hotspots/items?eps_m=200&min_pts=4&bbox=107.5,16.4,107.7,16.5",
+            "hotspots_eps_m200_min_pts4_bbox_2024-01_2025-06",
+            false,
+        ),
+        (
+            "/ogc/collections/sites/items?kind=school",
+            "sites_kindschool",
+            false,
+        ),
+    ] {
+        let n = ogc_matched(&app, uri).await;
+        assert!(n > 0, "{uri}: empty selection proves nothing");
+        if count_more_than_a_page {
+            // The file holds the whole selection, not the JSON page of 100.
+            assert!(n > 100, "{uri}: {n} features");
+        }
+        for (f, param) in [("gpkg", "f"), ("fgb", "format"), ("csv", "f")] {
+            let a = app.get(&format!("{uri}&{param}={f}"), Some(ANALYST)).await;
+            assert_eq!(a.status, StatusCode::OK, "{uri} {f}: {}", a.text());
+            assert_eq!(
+                a.header(header::HeaderName::from_static("ogc-numbermatched")),
+                n.to_string()
+            );
+            let (path, _) =
+                download(&app, &format!("{uri}&{param}={f}"), ANALYST, dir.path()).await;
+            assert_eq!(
+                path.file_name().unwrap().to_str().unwrap(),
+                format!("{file_base}.{f}"),
+                "{uri}"
+            );
+            assert_eq!(schema(&path, &[]).count, n, "{uri} f={f}");
+        }
+    }
+    // Shapefile-safe names in a file from the OGC route.
+    let (path, _) = download(
+        &app,
+        "/ogc/collections/hotspots/items?f=gpkg&names=shp",
+        ANALYST,
+        dir.path(),
+    )
+    .await;
+    let s = schema(&path, &[]);
+    assert!(s.fields.keys().all(|k| k.len() <= 10), "{:?}", s.fields);
+}
+
+#[tokio::test]
+async fn bad_format_values_are_400_naming_the_parameter_and_the_accepted_values() {
+    let app = app().await;
+    for (uri, param, accepted) in [
+        ("/api/layers/hexes?format=shp", "format", "gpkg"),
+        ("/api/layers/hexes?f=xlsx", "f", "fgb"),
+        ("/api/layers/hexes?format=gpkg&names=long", "names", "shp"),
+        ("/api/reports?format=kml", "format", "csv"),
+        ("/ogc/collections/hexes/items?f=kml", "f", "gpkg"),
+        ("/ogc/collections/hexes/items?format=xml", "format", "gpkg"),
+        (
+            "/ogc/collections/sites/items?f=gpkg&names=x",
+            "names",
+            "shp",
+        ),
+        (
+            "/ogc/collections/hexes/items?f=gpkg&crs=http://www.opengis.net/def/crs/EPSG/0/3857",
+            "crs",
+            "CRS84",
+        ),
+        ("/ogc/collections/hexes/items/abc?f=gpkg", "f", "json"),
+    ] {
+        let a = app.get(uri, Some(ANALYST)).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.text());
+        let body = a.json();
+        assert_eq!(body["parameter"], param, "{uri}: {body}");
+        let list: Vec<String> = body["accepted"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{uri}: no accepted list in {body}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert!(list.iter().any(|v| v.contains(accepted)), "{uri}: {list:?}");
+        assert!(
+            body["error"].as_str().unwrap().contains(param),
+            "{uri}: {body}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! `hotspot cluster`: DBSCAN labels (`id,cluster` in input order) and hotspot polygons.
 
 use super::input::InputArgs;
-use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
+use super::layer_file::{FormatArgs, write_features};
+use super::output::{OutputArgs, Reporter, commit_all, create};
 use super::{bad_param, parse_metres};
 use crate::analysis::dbscan::{DbscanParams, NOISE};
 use crate::ops::hotspots::cluster;
@@ -22,15 +23,19 @@ pub struct Args {
     /// Labels file: `id,cluster` per report in input order (-1 = noise).
     #[arg(long, value_name = "FILE")]
     pub labels: Option<String>,
-    /// Hotspot polygons (GeoJSON).
+    /// Hotspot polygons (format from the extension: .geojson, .gpkg, .fgb, .csv; or --format).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let mut rep = Reporter::new("cluster", args.output);
+    let format = args.format.resolve(args.out.as_deref())?;
+    let tz = args.input.tz.tz;
     let mut rejects = args.input.rejects_output()?;
     let mut labels_out = args.labels.as_deref().map(create).transpose()?;
     let mut geo_out = args.out.as_deref().map(create).transpose()?;
@@ -60,7 +65,14 @@ pub fn run(args: Args) -> Result<()> {
             w.flush()?;
         }
         if let Some(out) = geo_out.as_mut() {
-            write_features(out, hotspots_features(hotspots))?;
+            write_features(
+                out,
+                format,
+                &args.format,
+                "hotspots",
+                hotspots_features(hotspots),
+                tz,
+            )?;
         }
         Ok(())
     })?;

@@ -1,7 +1,8 @@
 //! `hotspot emerging`: emerging hot spot analysis (space-time Gi* + Mann-Kendall trend).
 
 use super::input::InputArgs;
-use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
+use super::layer_file::{FormatArgs, write_features};
+use super::output::{OutputArgs, Reporter, commit_all, create};
 use super::{bad_param, parse_resolution};
 use crate::analysis::emerging::EmergingParams;
 use crate::ops::emerging::{emerging_features, emerging_hotspots};
@@ -30,15 +31,19 @@ pub struct Args {
     #[arg(long, default_value_t = 0.05)]
     pub alpha: f64,
     /// Cells with `h3`, `category`, `trend_z`, `trend_p`, `hot_steps`, `cold_steps`, `steps`,
-    /// `z`, `counts` (GeoJSON).
+    /// `z`, `counts` (format from the extension: .geojson, .gpkg, .fgb, .csv; or --format).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let mut rep = Reporter::new("emerging", args.output);
+    let format = args.format.resolve(args.out.as_deref())?;
+    let tz = args.input.tz.tz;
     let mut rejects = args.input.rejects_output()?;
     let mut out = args.out.as_deref().map(create).transpose()?;
 
@@ -57,7 +62,14 @@ pub fn run(args: Args) -> Result<()> {
 
     rep.time("write", |_| -> Result<()> {
         if let Some(o) = out.as_mut() {
-            write_features(o, emerging_features(&result, 0))?;
+            write_features(
+                o,
+                format,
+                &args.format,
+                "emerging",
+                emerging_features(&result, 0),
+                tz,
+            )?;
         }
         Ok(())
     })?;

@@ -1,8 +1,9 @@
 //! `hotspot hexes`: Getis-Ord Gi* over H3 cells (every occupied cell and its k-ring).
 
 use super::input::InputArgs;
+use super::layer_file::{FormatArgs, write_features};
 use super::measure_args::flag_error;
-use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
+use super::output::{OutputArgs, Reporter, commit_all, create};
 use super::{bad_param, parse_resolution};
 use crate::ops::hexes::{HexParams, hex_hotspots};
 use crate::ops::isa::choose_k;
@@ -42,15 +43,19 @@ pub struct Args {
     /// Apply the Benjamini–Hochberg false discovery rate correction to the bins.
     #[arg(long)]
     pub fdr: bool,
-    /// Cells with `h3`, `count`, `gi_z`, `gi_p`, `bin` (GeoJSON).
+    /// Cells with `h3`, `count`, `gi_z`, `gi_p`, `bin` (format from the extension: .geojson, .gpkg, .fgb, .csv; or --format).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let mut rep = Reporter::new("hexes", args.output);
+    let format = args.format.resolve(args.out.as_deref())?;
+    let tz = args.input.tz.tz;
     let mut rejects = args.input.rejects_output()?;
     let mut out = args.out.as_deref().map(create).transpose()?;
 
@@ -82,7 +87,7 @@ pub fn run(args: Args) -> Result<()> {
 
     rep.time("write", |_| -> Result<()> {
         if let Some(o) = out.as_mut() {
-            write_features(o, hexes.features(0))?;
+            write_features(o, format, &args.format, "hexes", hexes.features(0), tz)?;
         }
         Ok(())
     })?;

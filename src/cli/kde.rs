@@ -1,7 +1,8 @@
 //! `hotspot kde`: quartic kernel density on H3 cell centres, in (weighted) reports per km².
 
 use super::input::InputArgs;
-use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
+use super::layer_file::{FormatArgs, write_features};
+use super::output::{OutputArgs, Reporter, commit_all, create};
 use super::{bad_param, parse_metres, parse_resolution};
 use crate::analysis::kde::KdeParams;
 use crate::model::KindWeights;
@@ -22,9 +23,11 @@ pub struct Args {
     /// Weight per kind, e.g. `trafficking=3,storage=2,use=1`; kinds not named weigh 1.
     #[arg(long, value_parser = parse_weights, value_name = "KIND=W,…")]
     pub weights: Option<KindWeights>,
-    /// Cells with `h3`, `density` (GeoJSON).
+    /// Cells with `h3`, `density` (format from the extension: .geojson, .gpkg, .fgb, .csv; or --format).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -36,6 +39,8 @@ pub fn parse_weights(s: &str) -> Result<KindWeights, String> {
 
 pub fn run(args: Args) -> Result<()> {
     let mut rep = Reporter::new("kde", args.output);
+    let format = args.format.resolve(args.out.as_deref())?;
+    let tz = args.input.tz.tz;
     let mut rejects = args.input.rejects_output()?;
     let mut out = args.out.as_deref().map(create).transpose()?;
 
@@ -54,7 +59,7 @@ pub fn run(args: Args) -> Result<()> {
 
     rep.time("write", |_| -> Result<()> {
         if let Some(o) = out.as_mut() {
-            write_features(o, kde_features(&cells))?;
+            write_features(o, format, &args.format, "kde", kde_features(&cells), tz)?;
         }
         Ok(())
     })?;

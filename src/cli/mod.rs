@@ -21,6 +21,7 @@ pub mod hexes;
 pub mod import;
 pub mod input;
 pub mod kde;
+pub mod layer_file;
 pub mod measure_args;
 pub mod near;
 pub mod near_repeat;

@@ -2,7 +2,8 @@
 //! nearby sites), sorted so the places police protect first come first.
 
 use super::input::{InputArgs, load_sites};
-use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
+use super::layer_file::{FormatArgs, write_features};
+use super::output::{OutputArgs, Reporter, commit_all, create};
 use super::{bad_param, parse_metres};
 use crate::analysis::dbscan::DbscanParams;
 use crate::analysis::proximity::{SiteProximity, sites_near_hotspots};
@@ -30,18 +31,22 @@ pub struct Args {
     /// DBSCAN minimum points (with --eps-m).
     #[arg(long, default_value_t = 5, requires = "eps_m", value_parser = clap::value_parser!(u32).range(1..))]
     pub min_pts: u32,
-    /// Sites (and hotspots) as GeoJSON.
+    /// Sites (and hotspots) (format from the extension: .geojson, .gpkg, .fgb, .csv; or --format).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<String>,
     /// Rows of the table printed (0 = all).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
     #[command(flatten)]
+    pub format: FormatArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let mut rep = Reporter::new("near", args.output);
+    let format = args.format.resolve(args.out.as_deref())?;
+    let tz = args.input.tz.tz;
     let mut rejects = args.input.rejects_output()?;
     let mut out = args.out.as_deref().map(create).transpose()?;
 
@@ -76,7 +81,14 @@ pub fn run(args: Args) -> Result<()> {
                     .zip(near)
                     .map(|(h, n)| hotspot_feature_with_sites(h, n, &sites))
             });
-            write_features(o, site_features.chain(hotspot_features))?;
+            write_features(
+                o,
+                format,
+                &args.format,
+                "near",
+                site_features.chain(hotspot_features),
+                tz,
+            )?;
         }
         Ok(())
     })?;

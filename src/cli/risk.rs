@@ -1,8 +1,9 @@
 //! `hotspot risk`: risk near sensitive sites — a count model of reports per H3 cell on
 //! "within N metres of a site of kind k", relative risk values in words, and a cell layer.
 use super::input::{InputArgs, load_sites};
+use super::layer_file::{FormatArgs, write_features};
 use super::measure_args::flag_error;
-use super::output::{OutputArgs, Reporter, commit_all, create, write_features};
+use super::output::{OutputArgs, Reporter, commit_all, create};
 use super::{parse_metres, parse_resolution};
 use crate::model::SiteKind;
 use crate::ops::risk::{Model, RiskParams, RiskResult, risk};
@@ -33,12 +34,14 @@ pub struct Args {
     /// Count model: poisson or negbin (NB2, dispersion by maximum likelihood).
     #[arg(long, default_value = "poisson")]
     pub model: Model,
-    /// Cell layer (GeoJSON): `h3`, `count`, `rrs` and one 0/1 property per factor.
+    /// Cell layer (format from the extension: .geojson, .gpkg, .fgb, .csv; or --format): `h3`, `count`, `rrs` and one 0/1 property per factor.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: String,
     /// Coefficient table: `factor,beta,se,z,p,rrv,ci_low,ci_high`.
     #[arg(long, value_name = "FILE")]
     pub table: Option<String>,
+    #[command(flatten)]
+    pub format: FormatArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -79,6 +82,8 @@ pub fn features(r: &RiskResult) -> impl Iterator<Item = Feature> + '_ {
 
 pub fn run(args: Args) -> Result<()> {
     let mut rep = Reporter::new("risk", args.output);
+    let format = args.format.resolve(Some(args.out.as_str()))?;
+    let tz = args.input.tz.tz;
     let mut out = Some(create(&args.out)?);
     let mut table = args.table.as_deref().map(create).transpose()?;
     let loaded = rep.time("read", |_| args.input.load(None))?;
@@ -94,7 +99,7 @@ pub fn run(args: Args) -> Result<()> {
         .map_err(|e| flag_error(e, FLAGS))?;
     rep.time("write", |_| -> Result<()> {
         if let Some(o) = out.as_mut() {
-            write_features(o, features(&result))?;
+            write_features(o, format, &args.format, "risk", features(&result), tz)?;
         }
         if let Some(t) = table.as_mut() {
             write_table(t, &result)?;

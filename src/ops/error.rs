@@ -27,6 +27,9 @@ pub enum OpsError {
     Chart(#[from] crate::render::charts::ChartError),
     #[error("briefing: {0}")]
     Briefing(#[from] crate::render::briefing::BriefingError),
+    /// Encoding a layer file (GeoPackage, FlatGeobuf, …) failed.
+    #[error("writing the file: {0}")]
+    Format(#[from] crate::render::format::FormatError),
 }
 
 impl OpsError {

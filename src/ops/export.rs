@@ -1,10 +1,16 @@
-//! Exports of the stored layers (reports, sites, areas) as GeoJSON or CSV, through the one
-//! GeoJSON writer and the CSV forms in [`crate::render::csv`].
+//! Exports of the stored layers (reports, sites, areas) in every layer format: GeoJSON
+//! through the one GeoJSON writer, the reports' CSV in the import format (so an export
+//! imports again), everything else through the feature table and the writers of
+//! [`crate::render::format`] that the server's downloads use.
 
 use std::io::Write;
 
-use super::error::{OpsError, OpsResult};
+use super::error::OpsResult;
+use crate::render::format::{
+    Format, TableOptions, encode_features, encode_table, preferred_columns,
+};
 use crate::render::geojson::{area_feature, report_feature, site_feature, write_collection};
+use crate::render::table::FeatureTable;
 use crate::store::{ReportFilter, Store};
 
 /// What to export.
@@ -15,59 +21,66 @@ pub enum ExportLayer {
     Areas,
 }
 
-/// In which format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    GeoJson,
-    Csv,
+impl ExportLayer {
+    /// The layer's name (file names, GeoPackage table, column order).
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportLayer::Reports => "reports",
+            ExportLayer::Sites => "sites",
+            ExportLayer::Areas => "areas",
+        }
+    }
 }
 
-/// Reads the layer from the store and writes it to `out`; returns the number of rows.
+/// Reads the layer from the store and writes it to `out` in `format`; returns the number of
+/// rows. `opts.bom` starts a CSV with a UTF-8 byte-order mark (the importer skips it).
 pub async fn export(
     store: &dyn Store,
     layer: ExportLayer,
-    format: ExportFormat,
+    format: Format,
+    opts: TableOptions,
     out: &mut dyn Write,
 ) -> OpsResult<usize> {
-    use crate::render::csv;
-    match layer {
+    let plain = !opts.shapefile_names;
+    let features = match layer {
         ExportLayer::Reports => {
             let rows = store.reports(&ReportFilter::default()).await?;
-            write(out, format, &rows, report_feature, |o, r| {
-                csv::reports_csv(o, r)
-            })
+            match format {
+                Format::Geojson if plain => {
+                    write_collection(&mut *out, rows.iter().map(report_feature))?;
+                }
+                Format::Csv if plain => {
+                    if opts.bom {
+                        out.write_all(crate::render::table_csv::BOM)?;
+                    }
+                    crate::render::csv::reports_csv(&mut *out, &rows).map_err(csv_error)?;
+                }
+                _ => {
+                    // The 1 M-row case: the table is built directly, not through GeoJSON.
+                    let table = FeatureTable::reports(&rows);
+                    out.write_all(&encode_table(format, &table, opts).await?)?;
+                }
+            }
+            return Ok(rows.len());
         }
         ExportLayer::Sites => {
             let rows = store.sites(None).await?;
-            write(out, format, &rows, site_feature, |o, r| {
-                csv::sites_csv(o, r)
-            })
+            rows.iter().map(site_feature).collect::<Vec<_>>()
         }
         ExportLayer::Areas => {
             let rows = store.areas(None).await?;
-            write(out, format, &rows, area_feature, |o, r| {
-                csv::areas_csv(o, r)
-            })
+            rows.iter().map(area_feature).collect::<Vec<_>>()
         }
-    }
+    };
+    let name = layer.name();
+    let bytes = encode_features(format, name, &features, preferred_columns(name), opts).await?;
+    out.write_all(&bytes)?;
+    Ok(features.len())
 }
 
-/// Writes `rows` as a FeatureCollection (through `feature`) or as CSV (through `table`).
-fn write<T>(
-    out: &mut dyn Write,
-    format: ExportFormat,
-    rows: &[T],
-    feature: fn(&T) -> geojson::Feature,
-    table: fn(&mut dyn Write, &[T]) -> ::csv::Result<()>,
-) -> OpsResult<usize> {
-    match format {
-        ExportFormat::GeoJson => {
-            write_collection(&mut *out, rows.iter().map(feature))?;
-        }
-        ExportFormat::Csv => table(out, rows).map_err(|e| match e.into_kind() {
-            ::csv::ErrorKind::Io(e) => OpsError::Io(e),
-            other => OpsError::Io(std::io::Error::other(format!("{other:?}"))),
-        })?,
+fn csv_error(e: ::csv::Error) -> super::OpsError {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => super::OpsError::Io(e),
+        other => super::OpsError::Io(std::io::Error::other(format!("{other:?}"))),
     }
-    Ok(rows.len())
 }

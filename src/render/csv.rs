@@ -1,12 +1,11 @@
-//! CSV forms of the stored layers: reports with the import header (so an export imports
-//! again), sites and areas with their geometry as GeoJSON text. Every text cell goes through
-//! [`escape`] so a spreadsheet never runs it as a formula.
+//! The reports' CSV in the import header (so an export imports again); every other layer's
+//! CSV is [`super::table_csv`] (`lon,lat` or `wkt`, no JSON in cells). Every text cell goes
+//! through [`escape`] so a spreadsheet never runs it as a formula.
 
 use std::io::Write;
 
 use super::csv_cell::escape;
-use crate::model::{Area, Report, Site};
-use crate::render::geojson::geometry_json;
+use crate::model::Report;
 
 /// Report points in exactly the import format (`id,lon,lat,kind,observed_at`, full
 /// precision, local times), so that an export goes back in through `hotspot import reports`
@@ -24,58 +23,12 @@ pub fn reports_csv<W: Write>(out: W, rows: &[Report]) -> csv::Result<()> {
     Ok(())
 }
 
-/// `id,name,kind,geometry`.
-pub fn sites_csv<W: Write>(out: W, rows: &[Site]) -> csv::Result<()> {
-    shapes_csv(
-        out,
-        &["id", "name", "kind", "geometry"],
-        rows.iter().map(|s| {
-            vec![
-                s.id.clone(),
-                s.name.clone(),
-                s.kind.to_string(),
-                geometry_json(&s.geometry).to_string(),
-            ]
-        }),
-    )
-}
-
-/// `id,name,level,parent_id,geometry`.
-pub fn areas_csv<W: Write>(out: W, rows: &[Area]) -> csv::Result<()> {
-    shapes_csv(
-        out,
-        &["id", "name", "level", "parent_id", "geometry"],
-        rows.iter().map(|a| {
-            vec![
-                a.id.clone(),
-                a.name.clone(),
-                a.level.to_string(),
-                a.parent_id.clone().unwrap_or_default(),
-                geometry_json(&geo::Geometry::MultiPolygon(a.geometry.clone())).to_string(),
-            ]
-        }),
-    )
-}
-
-fn shapes_csv<W: Write>(
-    out: W,
-    header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> csv::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(header)?;
-    for r in rows {
-        w.write_record(r.iter().map(|c| escape(c).into_owned()))?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ingest::IngestOptions;
     use crate::model::ReportKind;
+    use crate::render::geojson::geometry_json;
     use geo::polygon;
     use serde_json::json;
 

@@ -181,6 +181,61 @@ pub async fn encode_features(
     .await
 }
 
+/// Leading columns of each layer in the tabular formats (CSV, GeoPackage, FlatGeobuf), in the
+/// order ARCHITECTURE.md lists the properties; the CLI files and the server downloads use it.
+pub fn preferred_columns(layer: &str) -> &'static [&'static str] {
+    match layer {
+        "hotspots" => &[
+            "cluster",
+            "hotspot_id",
+            "count",
+            "core_count",
+            "use",
+            "storage",
+            "trafficking",
+            "sale",
+            "cultivation",
+            "first_seen",
+            "last_seen",
+            "area_m2",
+            "centroid",
+            "has_plan",
+            "nearby_sites",
+            "plans",
+        ],
+        "hexes" => &["h3", "count", "gi_z", "gi_p", "bin"],
+        "near" => &[
+            "id",
+            "name",
+            "kind",
+            "reports_within",
+            "use",
+            "storage",
+            "trafficking",
+            "sale",
+            "cultivation",
+            "nearest_m",
+        ],
+        "areas" => &[
+            "id",
+            "name",
+            "level",
+            "parent_id",
+            "month",
+            "status",
+            "status_since",
+            "declared_status",
+            "declared_at",
+            "discrepancy",
+            "open_plans",
+            "target_progress",
+        ],
+        "sites" => &["id", "name", "kind"],
+        "reports" => &["id", "kind", "observed_at"],
+        _ => &[],
+    }
+}
+
 /// [`encode_table`] for synchronous callers outside any async runtime (the batch CLI
 /// commands): runs it on a small runtime of its own.
 pub fn encode_table_blocking(

@@ -12,6 +12,7 @@ pub mod format;
 pub mod geojson;
 pub mod glossary;
 pub mod gpkg;
+pub mod gpkg_rtree;
 pub mod knox_chart;
 pub mod mvt;
 pub mod table;

@@ -12,8 +12,8 @@
 //! tile they touch, clipped to the buffered tile.
 
 use super::table::{Cell, FeatureTable, Field};
+use foldhash::HashMap;
 use rstar::{AABB, RTree, RTreeObject};
-use std::collections::HashMap;
 
 /// Tile grid units per tile side.
 pub const EXTENT: u32 = 4096;
@@ -249,6 +249,17 @@ impl TileSource {
         for i in hits {
             geom.clear();
             let kind = match self.shapes[i as usize].as_ref() {
+                // One point (every report): no allocation, the common case of a dense tile.
+                Some(Shape::Points(ps)) if ps.len() == 1 => {
+                    let p = to_tile(&ps[0]);
+                    if !((0.0..EXTENT as f64).contains(&p[0])
+                        && (0.0..EXTENT as f64).contains(&p[1]))
+                    {
+                        continue;
+                    }
+                    encode_points(&[[p[0] as i32, p[1] as i32]], &mut geom);
+                    GEOM_POINT
+                }
                 Some(Shape::Points(ps)) => {
                     let inside: Vec<[i32; 2]> = ps
                         .iter()
@@ -502,9 +513,9 @@ impl<'a> LayerBuilder<'a> {
             name,
             body: Vec::new(),
             features: 0,
-            keys: HashMap::new(),
+            keys: HashMap::default(),
             key_list: Vec::new(),
-            values: HashMap::new(),
+            values: HashMap::default(),
             value_list: Vec::new(),
             tags: Vec::new(),
             scratch: Vec::new(),

@@ -27,6 +27,9 @@ pub struct Wanted {
     pub shapefile_names: bool,
 }
 
+/// The values `format=` / `f=` accept (`json`, `geopackage`, `flatgeobuf` are read too).
+pub const FORMATS: &[&str] = &["geojson", "gpkg", "fgb", "csv"];
+
 /// Reads `format` (or `f`) and `names` from a raw query. 400 names the parameter and the
 /// accepted values.
 pub fn wanted(q: &HashMap<String, String>) -> ApiResult<Wanted> {
@@ -37,22 +40,13 @@ pub fn wanted(q: &HashMap<String, String>) -> ApiResult<Wanted> {
     };
     let format = match raw {
         None => Format::Geojson,
-        Some(v) => Format::parse(v).map_err(|_| {
-            ApiError::bad_param(
-                param,
-                format!("{v:?}: expected one of geojson, gpkg, fgb, csv"),
-            )
-        })?,
+        Some(v) => Format::parse(v).map_err(|_| ApiError::bad_value(param, v, FORMATS))?,
     };
     let shapefile_names = match q.get("names").map(|s| s.trim()) {
         None | Some("") => false,
         Some("shp") => true,
-        Some(other) => {
-            return Err(ApiError::bad_param(
-                "names",
-                format!("{other:?}: expected shp (Shapefile-safe names, at most 10 characters)"),
-            ));
-        }
+        // Shapefile-safe names: at most 10 characters, unique.
+        Some(other) => return Err(ApiError::bad_value("names", other, &["shp"])),
     };
     Ok(Wanted {
         format,

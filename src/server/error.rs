@@ -40,6 +40,12 @@ pub struct ErrorBody {
     pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ErrorDetail>,
+    /// The query parameter at fault, when one value was refused (`format`, `f`, `names`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// The values that parameter accepts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
 }
 
 /// Errors of the HTTP layer; each maps to one status code.
@@ -54,6 +60,14 @@ pub enum ApiError {
     /// A query parameter or body is malformed (400).
     #[error("{0}")]
     BadRequest(String),
+    /// A query parameter's value is not one of a closed list (400, with the parameter and
+    /// the list in the body so a client can show them).
+    #[error("parameter {parameter}: {message}")]
+    BadValue {
+        parameter: String,
+        message: String,
+        accepted: Vec<String>,
+    },
     #[error("{0}")]
     NotFound(String),
     /// The same id or file already exists (409).
@@ -88,7 +102,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::BadValue { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -115,6 +129,15 @@ impl ApiError {
     pub fn bad_param(name: &str, message: impl std::fmt::Display) -> Self {
         ApiError::BadRequest(format!("parameter {name}: {message}"))
     }
+
+    /// `parameter` has value `given`, which is not one of `accepted`.
+    pub fn bad_value(parameter: &str, given: &str, accepted: &[&str]) -> Self {
+        ApiError::BadValue {
+            parameter: parameter.into(),
+            message: format!("{given:?}: accepted values: {}", accepted.join(", ")),
+            accepted: accepted.iter().map(|s| s.to_string()).collect(),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -128,10 +151,20 @@ impl IntoResponse for ApiError {
             ApiError::Unprocessable { details, .. } => details.clone(),
             _ => Vec::new(),
         };
+        let (parameter, accepted) = match &self {
+            ApiError::BadValue {
+                parameter,
+                accepted,
+                ..
+            } => (Some(parameter.clone()), accepted.clone()),
+            _ => (None, Vec::new()),
+        };
         let body = ErrorBody {
             error: self.public_message(),
             request_id,
             details,
+            parameter,
+            accepted,
         };
         let mut resp = (status, axum::Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
@@ -225,6 +258,7 @@ impl From<crate::ops::OpsError> for ApiError {
                 details: vec![],
             },
             OpsError::Briefing(e) => ApiError::Internal(e.to_string()),
+            OpsError::Format(e) => ApiError::Internal(e.to_string()),
         }
     }
 }

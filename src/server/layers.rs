@@ -73,59 +73,8 @@ impl Layer {
     }
 }
 
-/// Leading CSV columns of each tabular layer, in the order ARCHITECTURE.md lists the properties.
-pub fn csv_columns(layer: &str) -> &'static [&'static str] {
-    match layer {
-        "hotspots" => &[
-            "cluster",
-            "hotspot_id",
-            "count",
-            "core_count",
-            "use",
-            "storage",
-            "trafficking",
-            "sale",
-            "cultivation",
-            "first_seen",
-            "last_seen",
-            "area_m2",
-            "centroid",
-            "has_plan",
-            "nearby_sites",
-            "plans",
-        ],
-        "hexes" => &["h3", "count", "gi_z", "gi_p", "bin"],
-        "near" => &[
-            "id",
-            "name",
-            "kind",
-            "reports_within",
-            "use",
-            "storage",
-            "trafficking",
-            "sale",
-            "cultivation",
-            "nearest_m",
-        ],
-        "areas" => &[
-            "id",
-            "name",
-            "level",
-            "parent_id",
-            "month",
-            "status",
-            "status_since",
-            "declared_status",
-            "declared_at",
-            "discrepancy",
-            "open_plans",
-            "target_progress",
-        ],
-        "sites" => &["id", "name", "kind"],
-        "reports" => &["id", "kind", "observed_at"],
-        _ => &[],
-    }
-}
+/// Leading columns of each tabular layer (shared with the CLI files).
+pub use crate::render::format::preferred_columns as csv_columns;
 
 /// A parsed layer request, ready to run.
 #[derive(Debug, Clone)]

@@ -242,6 +242,8 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
                 ),
                 request_id: super::access_log::request_id(),
                 details: vec![],
+                parameter: None,
+                accepted: vec![],
             }),
         )
             .into_response();

@@ -37,6 +37,7 @@ use super::respond;
 use crate::crs::Crs;
 use crate::filter::eval::{Context, Row};
 use crate::filter::queryables::{self, Type};
+use crate::render::format::{Format, TableOptions, encode_features, preferred_columns};
 use crate::render::geojson::report_feature;
 use crate::store::{ReportFilter, Role};
 
@@ -478,10 +479,13 @@ fn crs_error(e: crate::crs::CrsError) -> OgcError {
         ("sortby" = Option<String>, Query, description = "properties, - for descending"),
         ("limit" = Option<u64>, Query, minimum = 1, maximum = 10000, description = "default 100"),
         ("offset" = Option<u64>, Query),
-        ("f" = Option<String>, Query, description = "json"),
+        ("f" = Option<String>, Query, description = "json (default), or a file: gpkg, fgb, csv (the whole selection, CRS84)"),
+        ("format" = Option<String>, Query, description = "the same as f"),
+        ("names" = Option<String>, Query, description = "shp: Shapefile-safe attribute names in files"),
     ),
-    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
-              (status = 400, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, description = "GeoJSON FeatureCollection, or a GeoPackage, FlatGeobuf or CSV file", content_type = "application/geo+json"),
+              (status = 400, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+              (status = 422, body = super::error::ErrorBody)))]
 pub async fn items(
     State(state): State<AppState>,
     caller: Caller,
@@ -492,6 +496,10 @@ pub async fn items(
     let c = lookup(&id)?;
     let role = caller.require(c.role)?;
     let tz = state.config.clock.tz;
+    let wanted = super::download::wanted(&q)?;
+    if wanted.format != Format::Geojson || wanted.shapefile_names {
+        return items_file(&state, &caller, c, role, &q, wanted).await;
+    }
     let iq = query::items_query(&q, c, tz, state.config.max_limit)?;
     let props = iq.properties.as_deref();
     let (features, matched) = match c.source {
@@ -577,6 +585,148 @@ pub async fn items(
     );
     content_crs(&mut resp, iq.crs);
     Ok(resp)
+}
+
+/// Most features one file answer holds when `limit` is not given: a larger selection is a
+/// 422 that says how large it is (never a file silently cut at some page size).
+pub const FILE_MAX_FEATURES: u64 = 1_000_000;
+
+/// Items as a file (`f=gpkg|fgb|csv`, or `names=shp`): the whole selection (filters, bbox,
+/// datetime, sortby and properties as for JSON; `limit`/`offset` only when given), in
+/// CRS84, named after the collection, its parameters and months
+/// (`hexes_res9_k1_2024-01_2026-10.gpkg`). The answer says how many features matched and
+/// how many it holds (`OGC-NumberMatched`, `OGC-NumberReturned`).
+async fn items_file(
+    state: &AppState,
+    caller: &Caller,
+    c: &'static Collection,
+    role: Role,
+    q: &HashMap<String, String>,
+    wanted: super::download::Wanted,
+) -> OgcResult<Response> {
+    let tz = state.config.clock.tz;
+    let mut iq = query::items_query(q, c, tz, FILE_MAX_FEATURES)?;
+    if iq.crs != Crs::Crs84 {
+        return Err(OgcError::Api(ApiError::bad_value(
+            "crs",
+            iq.crs.uri(),
+            &[Crs::Crs84.uri()],
+        )));
+    }
+    let paged = q.contains_key("limit");
+    if !paged {
+        // One more than a file may hold, to tell "exactly the maximum" from "too many".
+        iq.limit = FILE_MAX_FEATURES + 1;
+    }
+    let keep = |mut f: geojson::Feature| {
+        if let (Some(names), Some(p)) = (iq.properties.as_deref(), f.properties.as_mut()) {
+            p.retain(|k, _| names.iter().any(|x| x == k));
+        }
+        f
+    };
+    let (features, matched, params) = match c.source {
+        Source::Reports => {
+            let (page, matched) = reports_page(state, &iq, c).await?;
+            super::audit::record(
+                state,
+                caller,
+                crate::store::audit::action::REPORTS_READ,
+                "GET /ogc/collections/reports/items",
+                super::audit::pairs(q),
+                page.len() as u64,
+            )
+            .await?;
+            let f: Vec<_> = page.into_iter().map(|i| keep(i.feature)).collect();
+            (f, matched, String::new())
+        }
+        Source::Layer(name) => {
+            let v = view::view(state, c, name, &iq.tuning, iq.time, role).await?;
+            let (page, matched) = page_of(&v.items, &iq, c, tz);
+            let f: Vec<_> = page
+                .iter()
+                .map(|&i| keep(v.items[i].feature.clone()))
+                .collect();
+            (f, matched, v.params.clone())
+        }
+    };
+    if !paged && features.len() as u64 > FILE_MAX_FEATURES {
+        return Err(OgcError::Api(ApiError::Unprocessable {
+            message: format!(
+                "the selection holds {matched} features, more than the {FILE_MAX_FEATURES} \
+                 one file may hold; narrow it (datetime, bbox, filter) or page with limit \
+                 and offset"
+            ),
+            details: vec![],
+        }));
+    }
+    // The file name: the layer's parameters, the property equalities, markers for a
+    // bbox / filter, then the months of the reports it covers.
+    let mut name_params = params;
+    let mut equalities: Vec<(&String, &String)> = q
+        .iter()
+        .filter(|(k, _)| queryables::find(c.queryables, k).is_some())
+        .collect();
+    equalities.sort();
+    for (k, v) in equalities {
+        push_param(&mut name_params, k, v);
+    }
+    for marker in ["bbox", "filter"] {
+        if q.get(marker).is_some_and(|s| !s.trim().is_empty()) {
+            push_param(&mut name_params, marker, "true");
+        }
+    }
+    let day = |t: NaiveDateTime| t.date().format("%Y-%m-%d").to_string();
+    if let Some(from) = iq.time.from {
+        push_param(&mut name_params, "from", &day(from));
+    }
+    if let Some(to) = iq.time.to {
+        push_param(&mut name_params, "to", &day(to));
+    }
+    let range = match c.id {
+        "sites" | "areas" => None,
+        _ => super::download::data_range(state).await?,
+    };
+    let file = super::download::file_name(c.id, &name_params, range, wanted.format);
+    let opts = TableOptions {
+        shapefile_names: wanted.shapefile_names,
+        bom: true,
+        local_offset: Some(tz),
+    };
+    let returned = features.len();
+    let layer = c.id;
+    // Off the async workers: flattening and encoding a large selection is CPU work.
+    let handle = tokio::runtime::Handle::current();
+    let bytes = tokio::task::spawn_blocking(move || {
+        handle.block_on(encode_features(
+            wanted.format,
+            layer,
+            &features,
+            preferred_columns(layer),
+            opts,
+        ))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("export failed: {e}")))?
+    .map_err(|e| ApiError::Internal(format!("export failed: {e}")))?;
+    let mut resp = super::download::file_response(wanted.format, Bytes::from(bytes), &file, true);
+    for (h, n) in [
+        ("ogc-numbermatched", matched),
+        ("ogc-numberreturned", returned as u64),
+    ] {
+        resp.headers_mut()
+            .insert(h, HeaderValue::from_str(&n.to_string()).expect("digits"));
+    }
+    Ok(resp)
+}
+
+/// Appends `k=v` to canonical `a=1&b=2` parameters.
+fn push_param(params: &mut String, k: &str, v: &str) {
+    if !params.is_empty() {
+        params.push('&');
+    }
+    params.push_str(k);
+    params.push('=');
+    params.push_str(v);
 }
 
 fn urlencode(s: &str) -> String {

@@ -954,3 +954,86 @@ test('layers toggle, language switch, GeoJSON download, and nothing leaves the s
   );
   assert.deepEqual(pageErrors, [], 'no script errors');
 });
+
+test('issue 11: a large layer is drawn from vector tiles and its count is the true one', { skip: skip || (process.env.HOTSPOT_BASE_URL ? 'starts its own server on synthetic data' : false) }, async () => {
+  // A second server on 60 000 synthetic reports: more than one GeoJSON download should hold.
+  const port = await freePort();
+  const db = `${OUT}/browser-synth-${port}.db`;
+  const csv = `${OUT}/browser-synth-${port}.csv`;
+  const dbUrl2 = `sqlite://${db}`;
+  await rm(db, { force: true });
+  run(['synth', '--n', '60000', '--seed', '11', '--out', csv, '-q']);
+  run(['import', 'reports', csv, '--db', dbUrl2, '-q']);
+  const token = run(['token', 'create', '--db', dbUrl2, '--role', 'analyst', '--name', 'tiles-test']).trim();
+  const base2 = `http://127.0.0.1:${port}`;
+  const srv = spawn(BIN, ['serve', '--db', dbUrl2, '--addr', `127.0.0.1:${port}`], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  srv.stdout.on('data', (d) => (log += d));
+  srv.stderr.on('data', (d) => (log += d));
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB' });
+  try {
+    await waitReady(base2, Date.now() + READY_TIMEOUT_MS).catch((e) => assert.fail(`${e.message}\n${log.slice(-2000)}`));
+    const api = async (path) => {
+      const res = await fetch(`${base2}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
+      return res.json();
+    };
+    // The truth, counted by the store's SQL (OGC numberMatched), not by the map.
+    const truth = (await api('/ogc/collections/reports/items?limit=1')).numberMatched;
+    assert.ok(truth > 10000, `the journey needs more reports than one GeoJSON page (${truth})`);
+    await context.addInitScript((tok) => {
+      localStorage.setItem('hotspot.token', tok);
+      localStorage.setItem('hotspot.lang', 'en');
+    }, token);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const tileRequests = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (/^\/tiles\/.+\.mvt$/.test(u.pathname)) tileRequests.push(u.pathname);
+    });
+    await page.goto(`${base2}/`);
+    await settle(page);
+
+    // Reports: tiled, and the count line shows every report, not the first 10 000.
+    const tiled = await page.evaluate(() => window.hotspotMap.tiled());
+    assert.ok(tiled.reports, `report points are tiled: ${JSON.stringify(Object.keys(tiled))}`);
+    assert.equal(await page.evaluate(() => window.hotspotMap.counts().reports), truth);
+    const meta = page.locator('#meta-reports');
+    assert.equal(Number((await meta.textContent()).split(' (')[0].replace(/\D/g, '')), truth, await meta.textContent());
+    assert.match(await meta.getAttribute('title'), /vector tiles.*zoom 13/, 'the zoom limit of the points is said, not hidden');
+
+    // Hexes follow the same rule: tiled above the threshold, GeoJSON below; the count is true.
+    const params = await page.evaluate(() => {
+      const s = window.hotspotMap.state;
+      return { from: `${s.months[s.fromIdx]}-01`, last: s.months[s.toIdx], res: s.params.res, k: s.params.k };
+    });
+    const [y, m] = params.last.split('-').map(Number);
+    const to = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+    const hexTruth = (await api(`/tiles/hexes.json?from=${params.from}&to=${to}&res=${params.res}&k=${params.k}`)).features;
+    assert.equal(await page.evaluate(() => window.hotspotMap.counts().hexes), hexTruth);
+    assert.equal(Boolean(tiled.hexes), hexTruth > 5000, `hexes (${hexTruth} cells) tiled only above 5000`);
+
+    // Zoomed in where reports are, the points come from .mvt tiles and are drawn.
+    const one = (await api('/api/reports?limit=1')).features[0].geometry.coordinates;
+    await page.evaluate((c) => window.hotspotMap.map.jumpTo({ center: c, zoom: 14.5 }), one);
+    await page.waitForFunction(() => window.hotspotMap.rendered('reports') > 0, null, { timeout: 60_000 });
+    assert.ok(tileRequests.some((p) => p.startsWith('/tiles/reports/14/')), `report tiles requested: ${tileRequests.slice(0, 5)}`);
+    if (tiled.hexes) assert.ok(tileRequests.some((p) => p.startsWith('/tiles/hexes/')), 'hex tiles requested');
+    await shot(page, 'issue11-large-layer-vector-tiles');
+    // Below zoom 13 no point is drawn (and the count line said why).
+    await page.evaluate((c) => window.hotspotMap.map.jumpTo({ center: c, zoom: 11 }), one);
+    await page.evaluate(() => window.hotspotMap.idle());
+    assert.equal(await page.evaluate(() => window.hotspotMap.rendered('reports')), 0);
+    assert.deepEqual(errors, [], 'no script errors');
+  } finally {
+    await context.close();
+    try {
+      process.kill(-srv.pid, 'SIGTERM');
+    } catch {
+      srv.kill('SIGTERM');
+    }
+    for (const f of [db, `${db}-wal`, `${db}-shm`, csv]) await rm(f, { force: true });
+  }
+});

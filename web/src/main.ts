@@ -8,7 +8,7 @@ import './style.css';
 import * as maplibregl from 'maplibre-gl';
 import { type GeoJSONSource, type LngLatBoundsLike, type MapGeoJSONFeature, type StyleSpecification } from 'maplibre-gl';
 import type { Feature, FeatureCollection } from 'geojson';
-import { ApiError, download, fetchMe, fetchMeta, getJson, getLayer, getToken, roleAtLeast, setToken, url, type Me, type Meta } from './api';
+import { ApiError, download, fetchMe, fetchMeta, getJson, getToken, roleAtLeast, setToken, url, type Me, type Meta } from './api';
 import { closeAreaPanel, isAreaPanelOpen, openAreaPanel, type PanelContext } from './areaPanel';
 import { loadDashboard, renderDashboard } from './dashboard';
 import { h, parseNested } from './dom';
@@ -32,6 +32,7 @@ import {
   type LayerId,
 } from './layers';
 import { areaPopup, emergingPopup, hexPopup, hotspotPopup, kdePopup, reportPopup, sitePopup, type Plan } from './popups';
+import { authorizeTiles, drawFrom, loadSized, tiledCountText, type TileInfo } from './tiles';
 
 // build.mjs copies the worker next to the bundle; resolve it relative to this module.
 maplibregl.setWorkerUrl(new URL('./maplibre-gl-worker.js', import.meta.url).href);
@@ -86,6 +87,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 let map: maplibregl.Map;
 let popup: maplibregl.Popup | null = null;
 const generation: Partial<Record<LayerId, number>> = {};
+/** Layers drawn from vector tiles now, with their true counts (web/src/tiles.ts). */
+const tiled: Partial<Record<LayerId, TileInfo>> = {};
 let readyResolve: () => void;
 const ready = new Promise<void>((r) => (readyResolve = r));
 
@@ -187,8 +190,21 @@ async function loadLayer(def: LayerDef): Promise<void> {
   state.loading.add(def.id);
   renderLayerMeta(def.id);
   try {
-    const fc = await getLayer(layerUrl(def));
+    const loaded = await loadSized(def, layerUrl(def), layerParams(def));
     if (generation[def.id] !== gen) return;
+    drawFrom(map, def, sourceId(def.id), loaded.kind === 'tiles' ? loaded.info : null);
+    if (loaded.kind === 'tiles') {
+      // Large layer: tiles draw it, the count line tells its true size; no GeoJSON kept.
+      tiled[def.id] = loaded.info;
+      delete state.data[def.id];
+      delete state.errors[def.id];
+      state.stale.delete(def.id);
+      (map.getSource(sourceId(def.id)) as GeoJSONSource).setData({ type: 'FeatureCollection', features: [] });
+      if (def.id === 'emerging' || def.id === 'hexes') renderLayerList();
+      return;
+    }
+    delete tiled[def.id];
+    const fc = loaded.fc;
     state.data[def.id] = fc;
     delete state.errors[def.id];
     state.stale.delete(def.id);
@@ -219,7 +235,7 @@ async function loadLayer(def: LayerDef): Promise<void> {
     if (generation[def.id] === gen) {
       state.loading.delete(def.id);
       renderLayerMeta(def.id);
-      $('map').dataset[`count${def.id[0].toUpperCase()}${def.id.slice(1)}`] = String(state.data[def.id]?.features.length ?? 0);
+      $('map').dataset[`count${def.id[0].toUpperCase()}${def.id.slice(1)}`] = String(layerCount(def.id));
     }
   }
 }
@@ -409,6 +425,10 @@ function renderLayerMeta(id: LayerId): void {
   else if (state.errors[id]) {
     el.textContent = '⚠';
     el.title = state.errors[id]!;
+  } else if (tiled[id] && state.visible[id]) {
+    const c = tiledCountText(tiled[id]!);
+    el.textContent = c.text;
+    el.title = c.title;
   } else if (state.data[id] && state.visible[id]) {
     const n = id === 'emerging' ? state.data[id]!.features.filter((f) => f.properties?.category !== 'no_pattern').length : state.data[id]!.features.length;
     el.textContent = fmtNum(n);
@@ -1128,6 +1148,11 @@ function fitToData(): void {
   }
 }
 
+/** Features in a layer: loaded GeoJSON, or a tiled layer's true count. */
+function layerCount(id: LayerId): number {
+  return tiled[id]?.features ?? state.data[id]?.features.length ?? 0;
+}
+
 /** Count features actually drawn now (for tests and the status line). */
 function renderedCount(id: LayerId): number {
   const def = LAYERS.find((d) => d.id === id)!;
@@ -1190,6 +1215,8 @@ async function main(): Promise<void> {
     center: [107.59, 16.46],
     zoom: 12,
     attributionControl: false,
+    // The token goes with the map's own vector tiles (report tiles are for analysts).
+    transformRequest: authorizeTiles,
     // Keeps the last frame readable: screenshots and printing the map for a meeting work.
     canvasContextAttributes: { preserveDrawingBuffer: true },
   });
@@ -1256,7 +1283,9 @@ window.hotspotMap = {
   /** Zoom back to the first view. */
   fitToData: () => fitToData(),
   /** Features loaded per layer. */
-  counts: () => Object.fromEntries(LAYERS.map((d) => [d.id, state.data[d.id]?.features.length ?? 0])),
+  counts: () => Object.fromEntries(LAYERS.map((d) => [d.id, layerCount(d.id)])),
+  /** Layers drawn from vector tiles, with their TileJSON. */
+  tiled: () => ({ ...tiled }),
   /** Features currently drawn on screen for one layer. */
   rendered: (id: LayerId) => renderedCount(id),
   /** Screen position of a lon/lat (tests click where a person would). */

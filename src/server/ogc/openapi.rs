@@ -29,6 +29,24 @@ fn ok(description: &str, media: &str) -> Value {
     })
 }
 
+/// Items answer GeoJSON, or with `f=gpkg|fgb|csv` the selection as a file.
+fn items_responses() -> Value {
+    let mut r = ok(
+        "GeoJSON FeatureCollection, or a file with f=gpkg|fgb|csv",
+        "application/geo+json",
+    );
+    let binary = json!({"schema": {"type": "string", "format": "binary"}});
+    for media in [
+        "application/geopackage+sqlite3",
+        "application/flatgeobuf",
+        "text/csv",
+    ] {
+        r["200"]["content"][media] = binary.clone();
+    }
+    r["422"] = json!({"description": "the selection holds more features than one file may (narrow it or page with limit/offset)"});
+    r
+}
+
 fn crs_schema() -> Value {
     json!({"type": "string", "enum": Crs::ALL.map(|c| c.uri()), "default": Crs::Crs84.uri()})
 }
@@ -79,8 +97,18 @@ fn items_parameters(c: &Collection, max_limit: u64) -> Vec<Value> {
         ),
         param(
             "f",
+            "format: JSON, or the whole selection as a file (GeoPackage, FlatGeobuf, CSV; CRS84)",
+            json!({"type": "string", "enum": ["json", "geojson", "gpkg", "fgb", "csv"]}),
+        ),
+        param(
             "format",
-            json!({"type": "string", "enum": ["json", "geojson"]}),
+            "the same as f",
+            json!({"type": "string", "enum": ["json", "geojson", "gpkg", "fgb", "csv"]}),
+        ),
+        param(
+            "names",
+            "shp: Shapefile-safe attribute names (at most 10 characters) in files",
+            json!({"type": "string", "enum": ["shp"]}),
         ),
     ];
     if c.time {
@@ -177,7 +205,7 @@ pub fn document(server: &str, max_limit: u64) -> Value {
         paths.insert(
             format!("/ogc/collections/{id}/items"),
             json!({"get": {"summary": format!("{} ({})", c.title, c.description), "operationId": format!("items_{id}"), "tags": ["ogc"],
-                "parameters": items_parameters(c, max_limit), "responses": ok("GeoJSON FeatureCollection", "application/geo+json")}}),
+                "parameters": items_parameters(c, max_limit), "responses": items_responses()}}),
         );
         let mut one = vec![
             json!({"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}}),

@@ -84,11 +84,15 @@ pub fn only(q: &HashMap<String, String>, accepted: &[&str]) -> OgcResult<()> {
     }
 }
 
-/// `f=json` (or absent) is the only format.
+/// `f=json` (or absent) is the only format of the routes other than items.
 pub fn check_f(q: &HashMap<String, String>) -> OgcResult<()> {
     match q.get("f").map(String::as_str) {
         None | Some("json" | "geojson") => Ok(()),
-        Some(f) => Err(bad("f", format!("{f:?}: accepted values: json, geojson"))),
+        Some(f) => Err(OgcError::Api(ApiError::bad_value(
+            "f",
+            f,
+            &["json", "geojson"],
+        ))),
     }
 }
 
@@ -230,6 +234,9 @@ pub fn accepted(c: &Collection, single: bool) -> Vec<&'static str> {
     let mut a = vec!["f", "crs"];
     if !single {
         a.extend([
+            // Files: `f=gpkg|fgb|csv` (or `format=`) and Shapefile-safe `names=shp`.
+            "format",
+            "names",
             "limit",
             "offset",
             "bbox",
@@ -358,7 +365,7 @@ pub fn items_query(
     max_limit: u64,
 ) -> OgcResult<ItemsQuery> {
     only(q, &accepted(c, false))?;
-    check_f(q)?;
+    // `f`/`format` are read by the caller (`server::download::wanted`): JSON or a file.
     let get = |k: &str| q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
     let limit = match get("limit") {
         None => DEFAULT_LIMIT,

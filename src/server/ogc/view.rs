@@ -59,6 +59,9 @@ pub struct View {
     pub canonical: bool,
     /// The id suffix of a non-canonical hotspot view.
     pub tag: String,
+    /// The layer's canonical parameters (defaults filled in, no time range): what a file
+    /// downloaded from this view is named after (`res=9&k=1` → `hexes_res9_k1_…`).
+    pub params: String,
     bytes: usize,
 }
 
@@ -156,6 +159,7 @@ fn prepare(features: &[Feature], tz: FixedOffset, hotspot_tag: Option<&str>) -> 
         extent,
         canonical: hotspot_tag.is_none(),
         tag: hotspot_tag.unwrap_or_default().to_string(),
+        params: String::new(),
         bytes,
     }
 }
@@ -184,6 +188,7 @@ pub async fn view(
         d.canonical()
     };
     let mut canonical = p.canonical();
+    let params = canonical.clone();
     let mut is_default = canonical == defaults;
     if time != TimeRange::default() {
         match &mut job {
@@ -216,9 +221,13 @@ pub async fn view(
         let h = sha2::Sha256::digest(canonical.as_bytes());
         hex::encode(&h[..4])
     });
-    let v = tokio::task::spawn_blocking(move || Arc::new(prepare(&l.features, tz, tag.as_deref())))
-        .await
-        .map_err(|e| ApiError::Internal(format!("preparing the view failed: {e}")))?;
+    let v = tokio::task::spawn_blocking(move || {
+        let mut v = prepare(&l.features, tz, tag.as_deref());
+        v.params = params;
+        Arc::new(v)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("preparing the view failed: {e}")))?;
     state.ogc_views.insert(key, v.clone(), v.size());
     Ok(v)
 }
