@@ -171,6 +171,7 @@ fn chart_args(kind: chart::Kind) -> chart::Args {
         from: Some(d("2024-01-01")),
         to: Some(d("2026-10-01")),
         res: 9,
+        min_count: 0,
         params: params(),
         clock: ClockArgs::default(),
         output: hotspot::cli::output::OutputArgs::default(),
@@ -204,6 +205,34 @@ fn charts_are_built_from_the_data() {
     assert!(sc.counts.iter().all(|c| c.iter().sum::<u32>() == 20));
     let svg = render_svg(&status_chart, Lang::Vi, DEFAULT_SIZE).unwrap();
     assert!(svg.contains("Phường An Cựu (synthetic) – tổ dân phố – số địa bàn theo trạng thái"));
+}
+
+/// The emerging chart counts a cell only when the emerging layer shows it at the same
+/// threshold (`--min-count`; the server passes its viewer threshold): a viewer's chart and map
+/// agree, and no cell of one or two reports is counted for a viewer.
+#[test]
+fn emerging_chart_leaves_out_the_cells_the_map_suppresses() {
+    let data = data();
+    let total = |min_count: u32| -> u32 {
+        let args = chart::Args {
+            min_count,
+            ..chart_args(chart::Kind::Emerging)
+        };
+        let Chart::Emerging(e) = chart::build(&data, &args).unwrap() else {
+            panic!()
+        };
+        e.rows
+            .iter()
+            .flat_map(|r| r.counts.iter().map(|c| c.1))
+            .sum()
+    };
+    let (all, viewer, none) = (total(0), total(3), total(100_000));
+    assert!(
+        viewer < all,
+        "cells under 3 reports are left out: {viewer} of {all}"
+    );
+    assert!(viewer > 0);
+    assert_eq!(none, 0);
 }
 
 #[test]

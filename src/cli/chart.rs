@@ -50,6 +50,10 @@ pub struct Args {
     /// H3 resolution of the emerging hot-spot cube.
     #[arg(long, default_value_t = 9)]
     pub res: u8,
+    /// Emerging chart: leave out cells with fewer reports (the server uses its viewer
+    /// threshold, as on the map's emerging layer).
+    #[arg(long, default_value_t = 0)]
+    pub min_count: u32,
     #[command(flatten)]
     pub params: ParamArgs,
     #[command(flatten)]
@@ -99,6 +103,7 @@ pub fn build(data: &Dataset, args: &Args) -> anyhow::Result<Chart> {
         to: Some(last),
         res,
         lang: args.lang,
+        min_count: args.min_count,
     };
     charts::build(&prog, &req).map_err(|e| match e {
         e if e.is_bad_input() => BadInput(e.to_string()).into(),

@@ -70,6 +70,9 @@ pub struct ChartRequest {
     pub res: h3o::Resolution,
     /// Language of the scope text (the chart's own labels are chosen when drawing).
     pub lang: Lang,
+    /// Emerging chart: cells with fewer reports are not counted, by the rule of the emerging
+    /// layer ([`super::emerging::cell_shown`]; the server's viewer threshold, 0 = all).
+    pub min_count: u32,
 }
 
 /// The chart's data. The programme must cover `to` (see [`Programme::build`]).
@@ -233,7 +236,11 @@ fn emerging_chart(
         .iter()
         .map(|c| {
             let mut counts: Vec<(Category, u32)> = Vec::new();
-            for cell in &result.cells {
+            for cell in result
+                .cells
+                .iter()
+                .filter(|c| super::emerging::cell_shown(c, req.min_count))
+            {
                 let ll = h3o::LatLng::from(cell.cell);
                 if c.geometry.intersects(&Point::new(ll.lng(), ll.lat())) {
                     match counts.iter_mut().find(|(k, _)| *k == cell.category) {

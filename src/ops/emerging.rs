@@ -24,6 +24,13 @@ pub fn step_labels(result: &EmergingResult) -> Vec<String> {
     result.steps.iter().map(|d| d.to_string()).collect()
 }
 
+/// Whether a cell is shown at suppression threshold `min_count`: it holds at least that many
+/// reports over all steps (0 shows every cell). The one rule for the emerging layer and the
+/// emerging chart, so a viewer's chart never counts a cell the viewer's map leaves out.
+pub fn cell_shown(cell: &crate::analysis::emerging::EmergingCell, min_count: u32) -> bool {
+    cell.counts.iter().map(|&n| u64::from(n)).sum::<u64>() >= u64::from(min_count)
+}
+
 /// Cell features (id = H3 index) with `step_labels`, leaving out cells with fewer than
 /// `min_count` reports over all steps (viewer suppression; 0 = none).
 pub fn emerging_features(result: &EmergingResult, min_count: u32) -> Vec<Feature> {
@@ -32,7 +39,7 @@ pub fn emerging_features(result: &EmergingResult, min_count: u32) -> Vec<Feature
     result
         .cells
         .par_iter()
-        .filter(|c| c.counts.iter().map(|&n| u64::from(n)).sum::<u64>() >= u64::from(min_count))
+        .filter(|c| cell_shown(c, min_count))
         .map(|c| {
             // `steps` is the number of steps; the time axis also needs their labels.
             let f = with_properties(emerging_feature(c), json!({"step_labels": labels}));

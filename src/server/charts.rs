@@ -76,6 +76,7 @@ pub async fn chart(
         to,
         res,
         lang,
+        min_count: if viewer { min_count } else { 0 },
     };
     let prog = programme(&state).await?;
     let bytes = tokio::task::spawn_blocking(move || -> ApiResult<Vec<u8>> {
