@@ -83,7 +83,7 @@ pub async fn chart(
         res,
         lang,
     };
-    let prog = programme(&state).await?;
+    let prog = programme(&state, role).await?;
     let bytes = tokio::task::spawn_blocking(move || -> ApiResult<Vec<u8>> {
         let mut chart = build(&prog, &req)?;
         if viewer && let crate::render::charts::Chart::Trend(t) = &mut chart {
