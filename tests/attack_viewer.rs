@@ -103,7 +103,7 @@ fn lonely_report(truth: &[Report]) -> Report {
     truth
         .iter()
         .filter(|r| r.id.starts_with('N'))
-        .filter(|r| !(ward[0]..ward[2]).contains(&r.lon) || !(ward[1]..ward[3]).contains(&r.lat))
+        .filter(|r| !((ward[0]..ward[2]).contains(&r.lon) && (ward[1]..ward[3]).contains(&r.lat)))
         .find(|r| {
             let at = Coord { x: r.lon, y: r.lat };
             let cell = LatLng::new(r.lat, r.lon).unwrap().to_cell(Resolution::Nine);

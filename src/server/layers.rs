@@ -449,6 +449,9 @@ fn is_canonical_hotspots(job: &LayerJob) -> bool {
         if *filter == ReportFilter::default() && *eps_m == DEFAULT_EPS_M && *min_pts == DEFAULT_MIN_PTS)
 }
 
+/// The future of [`ensure_registry`].
+type Registry<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 'a>>;
+
 /// Makes sure the registry of tracked hotspot ids is up to date with the current dataset
 /// version before a filtered hotspots view borrows ids from it: the map always sends a time
 /// range, so without this a fresh server showed "Hotspot 0" and no plans until someone asked
@@ -456,9 +459,7 @@ fn is_canonical_hotspots(job: &LayerJob) -> bool {
 ///
 /// Boxed with its `Send` bound written out: it computes a layer, whose computation may call
 /// it, and the compiler cannot infer `Send` through that cycle.
-fn ensure_registry(
-    state: &AppState,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + '_>> {
+fn ensure_registry(state: &AppState) -> Registry<'_> {
     Box::pin(async move {
         let mut p = Params::new(Default::default());
         let (name, job) = LayerJob::parse("hotspots", &mut p)?;
