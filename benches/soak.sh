@@ -7,8 +7,11 @@
 #     with fixed parameters, OGC pages of cached collections), 1/4 on uncached ones (hexes of
 #     random bounding boxes, OGC report pages at random offsets), split evenly over A and B;
 #   * a report upload every second, alternating A and B (each bumps the dataset version, so
-#     every instance's cache is invalidated through LISTEN/NOTIFY once a second);
-#   * RSS of both instances sampled every 5 s.
+#     every instance learns of a new version through LISTEN/NOTIFY once a second; cached
+#     routes are then answered from the previous version while the new one computes in the
+#     background, within `--stale-secs`, the serve default of 30 s);
+#   * RSS of both instances and the machine's load average sampled every 5 s.
+# The rate limit is off (--rate-per-min 0): one viewer token stands for many users here.
 # Prints errors (non-2xx answers, socket errors, failed uploads), p99 latency of the cached
 # routes, and RSS growth over the last 4/5 of the run (the last 4 minutes of a 5-minute run),
 # and exits 1 unless errors = 0, p99 < 100 ms and RSS growth < 10 %.
@@ -61,7 +64,7 @@ fi
 
 start_server() { # name, extra args…; sets URL and PID
   local name="$1"; shift
-  RUST_LOG=warn "$BIN" serve --db "$url" --addr 127.0.0.1:0 --max-body-mib 256 "$@" \
+  RUST_LOG=warn "$BIN" serve --db "$url" --addr 127.0.0.1:0 --max-body-mib 256 --rate-per-min 0 "$@" \
     >"$tmp/$name.out" 2>"$tmp/$name.err" &
   PID=$!
   pids+=("$PID")
@@ -160,11 +163,11 @@ for base in "$A" "$B"; do
 done
 
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-echo "t a_kib b_kib" >"$tmp/rss"
+echo "t a_kib b_kib load1" >"$tmp/rss"
 (
   t=0
   while (( t <= SOAK_SECS )); do
-    echo "$t $(rss_kib "$A_PID") $(rss_kib "$B_PID")" >>"$tmp/rss"
+    echo "$t $(rss_kib "$A_PID") $(rss_kib "$B_PID") $(cut -d' ' -f1 /proc/loadavg)" >>"$tmp/rss"
     sleep 5; t=$((t + 5))
   done
 ) &
@@ -239,7 +242,12 @@ growth="$(awk -v from="$from" 'NR > 1 && $1 >= from {
 read -r ga gb a0 a1 b0 b1 <<<"$growth"
 gmax="$(awk -v a="$ga" -v b="$gb" 'BEGIN {print (a > b ? a : b)}')"
 
+load="$(awk 'NR > 1 && $4 != "" { n++; s += $4; if ($4 > m) m = $4 } END {
+  printf "mean %.2f, max %.2f", s / n, m }' "$tmp/rss")"
+cores="$(nproc)"
+
 echo
+echo "machine:                $cores cores, 1-min load average during the run $load"
 echo "errors:                 $errors                       (target 0)"
 echo "p99 of cached routes:   ${p99} ms (A ${p99_a}, B ${p99_b})   (target < 100 ms)"
 echo "RSS growth from ${from}s: A ${a0}→${a1} MiB (${ga} %), B ${b0}→${b1} MiB (${gb} %)   (target < 10 %)"

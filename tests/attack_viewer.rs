@@ -31,7 +31,7 @@ use hotspot::store::{ImportKind, ImportMeta, OnConflict, Role, Store};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
-use server_common::{App, VIEWER};
+use server_common::{ANALYST, App, VIEWER};
 
 /// A report is "recovered" when a revealed position lies within this distance of it.
 const RECOVER_M: f64 = 50.0;
@@ -96,9 +96,48 @@ fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> geo::MultiPolygon<f64> {
     ]])
 }
 
-/// A ward around two clusters and a residential group inside it.
+/// A scattered report alone in its neighbourhood, far (> 80 m) from its res-9 cell's centre
+/// and outside the ward: the target of the small-area attack.
+fn lonely_report(truth: &[Report]) -> Report {
+    let ward = [107.575, 16.445, 107.610, 16.470];
+    truth
+        .iter()
+        .filter(|r| r.id.starts_with('N'))
+        .filter(|r| !((ward[0]..ward[2]).contains(&r.lon) && (ward[1]..ward[3]).contains(&r.lat)))
+        .find(|r| {
+            let at = Coord { x: r.lon, y: r.lat };
+            let cell = LatLng::new(r.lat, r.lon).unwrap().to_cell(Resolution::Nine);
+            let c = LatLng::from(cell);
+            haversine_m(
+                at,
+                Coord {
+                    x: c.lng(),
+                    y: c.lat(),
+                },
+            ) > 80.0
+                && truth
+                    .iter()
+                    .all(|o| o.id == r.id || haversine_m(at, Coord { x: o.lon, y: o.lat }) > 150.0)
+        })
+        .expect("a lonely report far from its cell centre")
+        .clone()
+}
+
+/// Half the side of the small area drawn around the lonely report, degrees (~22 m).
+const TINY: f64 = 0.0002;
+
+/// A ward around two clusters and a residential group inside it; and a small residential
+/// group (~44 m square) drawn around one lonely report, as an administrative map could have.
 fn city_areas() -> Vec<Area> {
+    let r = lonely_report(&city_reports());
     vec![
+        Area {
+            id: "tiny".into(),
+            name: "Tổ nhỏ".into(),
+            level: AreaLevel::ResidentialGroup,
+            parent_id: None,
+            geometry: square(r.lon - TINY, r.lat - TINY, r.lon + TINY, r.lat + TINY),
+        },
         Area {
             id: "ward".into(),
             name: "Phường thử".into(),
@@ -138,6 +177,10 @@ async fn seed(store: &Arc<dyn Store>, reports: &[Report]) {
         .unwrap();
     store
         .create_token("viewer", Role::Viewer, &token_hash(VIEWER))
+        .await
+        .unwrap();
+    store
+        .create_token("analyst", Role::Analyst, &token_hash(ANALYST))
         .await
         .unwrap();
 }
@@ -789,17 +832,10 @@ async fn finding_4_kde_weights_cannot_isolate_kinds() {
 // The model behind both: viewers' answers depend only on (res-9 cell, month, kind)
 // ------------------------------------------------------------------------------------------
 
-/// The same reports moved within their res-9 cell (and area) and their month.
+/// The same reports moved within their res-9 cell and their month (across area boundaries
+/// too: viewers' area statuses count reports by cell).
 fn jittered(truth: &[Report]) -> Vec<Report> {
     let mut rng = ChaCha8Rng::seed_from_u64(41);
-    let areas = city_areas();
-    let inside = |lon: f64, lat: f64| -> Vec<bool> {
-        use geo::Contains;
-        areas
-            .iter()
-            .map(|a| a.geometry.contains(&geo::Point::new(lon, lat)))
-            .collect()
-    };
     truth
         .iter()
         .map(|r| {
@@ -808,9 +844,7 @@ fn jittered(truth: &[Report]) -> Vec<Report> {
             for _ in 0..20 {
                 let lon = r.lon + rng.random_range(-3e-4..3e-4);
                 let lat = r.lat + rng.random_range(-3e-4..3e-4);
-                if LatLng::new(lat, lon).unwrap().to_cell(Resolution::Nine) == cell
-                    && inside(lon, lat) == inside(r.lon, r.lat)
-                {
+                if LatLng::new(lat, lon).unwrap().to_cell(Resolution::Nine) == cell {
                     out.lon = lon;
                     out.lat = lat;
                     break;
@@ -841,7 +875,12 @@ async fn finding_4_viewer_answers_depend_only_on_cell_and_month() {
         "/api/layers/emerging?res=8&step=quarter",
         "/api/areas/ward/timeline",
         "/api/areas/group/timeline",
+        "/api/areas/tiny/timeline",
+        "/api/layers/areas",
+        "/api/layers/areas?level=residential_group&month=2024-06",
+        "/api/progress?area=ward",
         "/api/charts/trend.svg?area=ward&lang=en",
+        "/ogc/collections/areas/items",
     ];
     for ((store, x), (_, y)) in a.apps.iter().zip(&b.apps) {
         for (who, token) in CALLERS {
@@ -864,4 +903,77 @@ async fn finding_4_viewer_answers_depend_only_on_cell_and_month() {
     }
     a.drop().await;
     b.drop().await;
+}
+
+// ------------------------------------------------------------------------------------------
+// Area statuses: fixed polygons, exact membership
+// ------------------------------------------------------------------------------------------
+
+/// An area status says whether an area held reports in a window. With exact membership, a
+/// small area drawn around a lonely report told a viewer where it was (within ~31 m): the
+/// area is fixed, but its statuses month by month were "cleaning" exactly in the months after
+/// that report. Viewers' statuses count reports at their cell centre, so the small area, which
+/// holds no cell centre, stays clean.
+#[tokio::test]
+async fn finding_4_area_statuses_do_not_locate_a_report_in_a_small_area() {
+    let truth = city_reports();
+    let lonely = lonely_report(&truth);
+    let centre = Coord {
+        x: lonely.lon,
+        y: lonely.lat,
+    };
+    let targets = Targets::new(&truth).await;
+    for (store, app) in &targets.apps {
+        for (who, token) in CALLERS {
+            let mut points = Vec::new();
+            let mut requests = 0;
+            let tl = app.get("/api/areas/tiny/timeline", token).await;
+            requests += 1;
+            assert_eq!(tl.status, StatusCode::OK, "{store}/{who}: {}", tl.text());
+            let v = tl.json();
+            let statuses = v["status"].as_array().unwrap();
+            if statuses.iter().any(|s| s != "clean") {
+                points.push(centre);
+            }
+            for month in v["months"].as_array().unwrap() {
+                let uri = format!(
+                    "/api/layers/areas?level=residential_group&month={}",
+                    month.as_str().unwrap()
+                );
+                let a = app.get(&uri, token).await;
+                requests += 1;
+                assert_eq!(
+                    a.status,
+                    StatusCode::OK,
+                    "{store}/{who} {uri}: {}",
+                    a.text()
+                );
+                for f in features(&a.json()) {
+                    let status = &f["properties"]["status"];
+                    if f["properties"]["id"] == "tiny" && !status.is_null() && status != "clean" {
+                        points.push(centre);
+                    }
+                }
+            }
+            let located = recovered(&points, &truth);
+            eprintln!(
+                "{store}/{who}: {requests} requests, {} of 1 lonely report located within \
+                 {RECOVER_M} m by the small area's status",
+                located.len()
+            );
+            assert!(located.is_empty(), "{store}/{who}: located {located:?}");
+        }
+        // Analysts see the exact status: the small area did hold the report.
+        let a = app.get("/api/areas/tiny/timeline", Some(ANALYST)).await;
+        assert_eq!(a.status, StatusCode::OK, "{store}: {}", a.text());
+        assert!(
+            a.json()["status"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s != "clean"),
+            "{store}: the attack's premise (the small area did hold a report) holds"
+        );
+    }
+    targets.drop().await;
 }

@@ -58,6 +58,17 @@ pub fn run<T: Send>(
     threads: usize,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, Cancelled> {
+    run_with(token, threads, || {}, f)
+}
+
+/// [`run`], with `on_start` called first on each of the pool's threads (the server lowers
+/// their CPU priority there).
+pub fn run_with<T: Send>(
+    token: &Cancel,
+    threads: usize,
+    on_start: impl Fn() + Send + Sync + 'static,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, Cancelled> {
     if token.is_cancelled() {
         return Err(Cancelled);
     }
@@ -65,7 +76,10 @@ pub fn run<T: Send>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("hotspot-job-{i}"))
-        .start_handler(move |_| CURRENT.set(Some(flag.clone())))
+        .start_handler(move |_| {
+            on_start();
+            CURRENT.set(Some(flag.clone()));
+        })
         .build()
         .expect("spawning job threads");
     match catch_unwind(AssertUnwindSafe(|| pool.install(f))) {

@@ -60,6 +60,14 @@ pub struct ServeArgs {
     /// Heavy computations at once; 0 = one less than the cores.
     #[arg(long, default_value_t = 0)]
     pub heavy_slots: usize,
+    /// Bounded staleness, seconds: while a layer of a new dataset version computes, answer
+    /// the previous one if it stopped being current at most this long ago (never to the
+    /// caller who wrote the new data, nor to `Cache-Control: no-cache`); 0 = always wait.
+    #[arg(long, default_value_t = 30)]
+    pub stale_secs: u64,
+    /// How long a request waits for that computation before taking the previous answer, ms.
+    #[arg(long, default_value_t = 20)]
+    pub stale_grace_ms: u64,
     /// A streaming standby of the --db PostGIS for layer and OGC reads (postgres://…).
     #[arg(long = "db-read", value_name = "URL", env = "HOTSPOT_DB_READ")]
     pub db_read: Option<String>,
@@ -112,6 +120,8 @@ impl ServeArgs {
             max_work: self.max_work,
             rate_per_min: self.rate_per_min,
             heavy_slots: self.heavy_slots,
+            stale_window: Duration::from_secs(self.stale_secs),
+            stale_grace: Duration::from_millis(self.stale_grace_ms),
         })
     }
 }

@@ -182,8 +182,25 @@ pub fn build(
     now: NaiveDateTime,
 ) -> Result<(Vec<u8>, DashboardRun), OpsError> {
     let as_of = as_of(data, req.month, now.date());
-    let run = run_dashboard(data, &req.area, as_of, now)?;
-    let doc = briefing_data(data, &run, req.min_count, req.viewer)?;
+    let run = run_dashboard(data, &req.area, as_of, now, req.viewer)?;
+    let doc = if req.viewer {
+        // A viewer's trend chart counts the generalised reports (the statuses' data) and
+        // draws monthly counts below the threshold as 0, as `/api/charts` does for viewers.
+        let mut doc = briefing_data(&data.generalised(), &run, req.min_count, true)?;
+        for chart in &mut doc.charts {
+            if let Chart::Trend(t) = chart {
+                for month in &mut t.counts {
+                    for c in month.iter_mut() {
+                        *c = super::disclosure::suppress(u64::from(*c), req.min_count as u32)
+                            .unwrap_or(0) as u32;
+                    }
+                }
+            }
+        }
+        doc
+    } else {
+        briefing_data(data, &run, req.min_count, false)?
+    };
     let bytes = render(&doc, req.lang, req.format)?;
     Ok((bytes, run))
 }

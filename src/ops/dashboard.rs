@@ -39,6 +39,17 @@ pub struct ProgrammeData {
 }
 
 impl ProgrammeData {
+    /// The data as a viewer's statuses are computed from: every report moved to its res-9
+    /// cell's centre at the start of its month (`disclosure::generalise`, as the server's
+    /// viewer programme does), so a small area's status cannot locate a report finer than a
+    /// cell (ARCHITECTURE.md, "Disclosure model").
+    pub fn generalised(&self) -> ProgrammeData {
+        ProgrammeData {
+            reports: super::disclosure::generalise(&self.reports),
+            ..self.clone()
+        }
+    }
+
     pub async fn load(store: &dyn Store) -> Result<ProgrammeData, OpsError> {
         Ok(ProgrammeData {
             areas: store.areas(None).await?,
@@ -154,19 +165,29 @@ pub struct DashboardRun {
 }
 
 /// The dashboard of `area_id` as of `as_of` (see the module documentation). `now` stamps
-/// newly tracked hotspots.
+/// newly tracked hotspots. For a viewer the statuses, shares and discrepancies come from
+/// [`ProgrammeData::generalised`] (hotspots are still found on the exact reports, and shown
+/// as the viewer map shows them: counts above the threshold, generalised outlines).
 pub fn run_dashboard(
     data: &ProgrammeData,
     area_id: &str,
     as_of: NaiveDate,
     now: NaiveDateTime,
+    viewer: bool,
 ) -> Result<DashboardRun, OpsError> {
     if !data.areas.iter().any(|a| a.id == area_id) {
         return Err(OpsError::NotFound(format!("area {area_id:?} not found")));
     }
+    let generalised;
+    let status_data = if viewer {
+        generalised = data.generalised();
+        &generalised
+    } else {
+        data
+    };
     let params = StatusParams::default();
-    let table = status_table(data, as_of, &params)?;
-    let checks = check_declarations(&table, &data.reports, &data.declarations);
+    let table = status_table(status_data, as_of, &params)?;
+    let checks = check_declarations(&table, &status_data.reports, &data.declarations);
     let (hotspots, registry) = detect_hotspots(data, as_of, now)?;
     let input = DashboardInput {
         areas: &data.areas,
@@ -194,6 +215,7 @@ pub async fn dashboard_from_store(
     area_id: &str,
     as_of: Option<NaiveDate>,
     now: NaiveDateTime,
+    viewer: bool,
 ) -> Result<(ProgrammeData, DashboardRun), OpsError> {
     let data = ProgrammeData::load(store).await?;
     let as_of = as_of
@@ -201,7 +223,7 @@ pub async fn dashboard_from_store(
         .unwrap_or(now.date());
     let area = area_id.to_string();
     let (data, run) = tokio::task::spawn_blocking(move || {
-        let run = run_dashboard(&data, &area, as_of, now);
+        let run = run_dashboard(&data, &area, as_of, now, viewer);
         (data, run)
     })
     .await

@@ -311,7 +311,15 @@ pub async fn get_layer(
     let (name, job) = LayerJob::parse(&name, &mut p)?;
     let role = caller.require(job.required_role())?;
     let canonical = p.canonical();
-    let l = layer(&state, name, job, canonical.clone(), role).await?;
+    // Only the GeoJSON answer may come from the previous dataset version while the current
+    // one computes (see `fresh`); encoded downloads are cached per version and stay exact.
+    let geojson =
+        wanted.format == crate::render::format::Format::Geojson && !wanted.shapefile_names;
+    let fetched = match geojson {
+        true => layer(&state, name, job, canonical.clone(), role).await?,
+        false => super::fresh::strict(layer(&state, name, job, canonical.clone(), role)).await?,
+    };
+    let (l, version) = (fetched.value, fetched.version);
     if name == "near" {
         // Reports near sites are raw report points.
         record(
@@ -329,19 +337,18 @@ pub async fn get_layer(
         _ => super::download::data_range(&state).await?,
     };
     let file = super::download::file_name(name, &canonical, range, wanted.format);
-    let bytes =
-        if wanted.format == crate::render::format::Format::Geojson && !wanted.shapefile_names {
-            l.geojson.clone()
-        } else {
-            super::download::encoded(&state, name, &canonical, role, l, csv_columns(name), wanted)
-                .await?
-        };
-    Ok(super::download::file_response(
-        wanted.format,
-        bytes,
-        &file,
-        p.download(),
-    ))
+    let bytes = if geojson {
+        l.geojson.clone()
+    } else {
+        super::download::encoded(&state, name, &canonical, role, l, csv_columns(name), wanted)
+            .await?
+    };
+    let mut resp = super::download::file_response(wanted.format, bytes, &file, p.download());
+    resp.headers_mut().insert(
+        super::fresh::DATASET_VERSION_HEADER,
+        axum::http::HeaderValue::from(version),
+    );
+    Ok(resp)
 }
 
 /// An area's computed status per month and its reports per kind per month (descendants
@@ -355,7 +362,7 @@ pub async fn area_timeline(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let role = caller.require(Role::Viewer)?;
-    let prog = programme(&state).await?;
+    let prog = programme(&state, role).await?;
     let &i = prog
         .index
         .get(&id)
@@ -401,7 +408,7 @@ pub async fn progress(
     let role = caller.require(Role::Viewer)?;
     let mut p = Params::new(q);
     let area = p.area()?;
-    let prog = programme(&state).await?;
+    let prog = programme(&state, role).await?;
     let asked = p.parsed::<chrono::NaiveDate>("date")?;
     let date = asked.unwrap_or(prog.as_of);
     // The default date is the last report's day (unless --as-of): viewers see its month.

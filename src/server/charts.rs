@@ -78,7 +78,7 @@ pub async fn chart(
         lang,
         min_count: if viewer { min_count } else { 0 },
     };
-    let prog = programme(&state).await?;
+    let prog = programme(&state, role).await?;
     let bytes = tokio::task::spawn_blocking(move || -> ApiResult<Vec<u8>> {
         let mut chart = build(&prog, &req)?;
         if viewer && let crate::render::charts::Chart::Trend(t) = &mut chart {

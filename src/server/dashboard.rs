@@ -106,8 +106,14 @@ pub async fn dashboard(
         .exports
         .get_or_compute(key, || async {
             let as_of = month.map(crate::ops::dashboard::month_end);
-            let (data, run) =
-                dashboard_from_store(state.store.as_ref(), &area, as_of, now(&state)).await?;
+            let (data, run) = dashboard_from_store(
+                state.store.as_ref(),
+                &area,
+                as_of,
+                now(&state),
+                role == Role::Viewer,
+            )
+            .await?;
             let mut d = run.dashboard;
             hide_small_hotspots(&mut d, min_count(&state, role));
             let mut v = serde_json::to_value(&d).map_err(|e| ApiError::Internal(e.to_string()))?;

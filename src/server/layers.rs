@@ -10,9 +10,10 @@ use geojson::Feature;
 use h3o::Resolution;
 
 use super::AppState;
-use super::cache::CacheKey;
+use super::cache::{CacheKey, Fetched};
 use super::error::{ApiError, ApiResult};
 use super::features::{collection_json, features_csv};
+use super::fresh;
 use super::limits::Slot;
 use super::params::Params;
 use super::viewer::{self, View};
@@ -343,7 +344,12 @@ impl LayerJob {
                 Ok(sites.iter().map(site_feature).collect())
             }
             LayerJob::Areas { level, month } => {
-                let prog = super::programme::programme(state).await?;
+                let role = if view.viewer {
+                    Role::Viewer
+                } else {
+                    Role::Analyst
+                };
+                let prog = super::programme::programme(state, role).await?;
                 let plans = store.plans(None).await?;
                 slot.run(move || {
                     let mut features = prog.area_features(&plans, level, month);
@@ -385,25 +391,49 @@ fn is_canonical_hotspots(job: &LayerJob) -> bool {
         if *filter == ReportFilter::default() && *eps_m == DEFAULT_EPS_M && *min_pts == DEFAULT_MIN_PTS)
 }
 
+/// The future of [`ensure_registry`].
+type Registry<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>> + Send + 'a>>;
+
 /// Makes sure the registry of tracked hotspot ids is up to date with the current dataset
 /// version before a filtered hotspots view borrows ids from it: the map always sends a time
 /// range, so without this a fresh server showed "Hotspot 0" and no plans until someone asked
 /// for the unfiltered layer (and that answer then stayed in the cache).
-async fn ensure_registry(state: &AppState) -> ApiResult<()> {
-    let mut p = Params::new(Default::default());
-    let (name, job) = LayerJob::parse("hotspots", &mut p)?;
-    Box::pin(layer(state, name, job, p.canonical(), Role::Analyst)).await?;
-    Ok(())
+///
+/// Boxed with its `Send` bound written out: it computes a layer, whose computation may call
+/// it, and the compiler cannot infer `Send` through that cycle.
+fn ensure_registry(state: &AppState) -> Registry<'_> {
+    Box::pin(async move {
+        let mut p = Params::new(Default::default());
+        let (name, job) = LayerJob::parse("hotspots", &mut p)?;
+        let version = state.dataset_version().await?;
+        layer_at(state, version, name, job, p.canonical(), Role::Analyst).await?;
+        Ok(())
+    })
 }
 
-/// The layer, from the cache or computed (and cached).
+/// The layer of the current dataset version, from the cache or computed (and cached); or,
+/// when the request allows it ([`super::fresh`]), the previous version's while the current
+/// one computes in the background. The answer says which version it is.
 pub async fn layer(
     state: &AppState,
+    name: &'static str,
+    job: LayerJob,
+    canonical: String,
+    role: Role,
+) -> ApiResult<Fetched<Layer>> {
+    let version = state.dataset_version().await?;
+    layer_at(state, version, name, job, canonical, role).await
+}
+
+/// [`layer`] for a dataset version the caller has already read.
+pub async fn layer_at(
+    state: &AppState,
+    version: i64,
     name: &'static str,
     mut job: LayerJob,
     canonical: String,
     role: Role,
-) -> ApiResult<Arc<Layer>> {
+) -> ApiResult<Fetched<Layer>> {
     let viewer = role == Role::Viewer;
     let (snapped, canonical) = match viewer {
         // Viewers: ranges checked and filters snapped before anything else; the key is the
@@ -415,7 +445,7 @@ pub async fn layer(
         false => (None, canonical),
     };
     let key = CacheKey {
-        dataset_version: state.dataset_version().await?,
+        dataset_version: version,
         layer: name,
         params: canonical,
         role: if viewer { "viewer" } else { "analyst" },
@@ -427,33 +457,49 @@ pub async fn layer(
     };
     let tabular = matches!(name, "hotspots" | "hexes" | "near" | "areas" | "sites");
     let params = key.params.clone();
+    let st = state.clone();
+    // The computation may outlive the request (a background refresh), so it owns what it
+    // uses, is bounded by the request timeout itself, and never builds on older answers.
+    let compute = move || {
+        fresh::strict(async move {
+            let timeout = st.config.request_timeout;
+            let work = async {
+                if name == "hotspots" && !is_canonical_hotspots(&job) {
+                    ensure_registry(&st).await?;
+                }
+                // One slot for the read, the computation and the serialisation (limits.rs).
+                let slot = st.heavy.slot().await?;
+                let started = std::time::Instant::now();
+                let features = job.run(&st, view, &slot).await?;
+                let computed = started.elapsed();
+                let layer = Arc::new(
+                    slot.run(move || Ok(Layer::new(name, features, tabular)))
+                        .await?,
+                );
+                tracing::info!(
+                    layer = name,
+                    params = %params,
+                    features = layer.features.len(),
+                    bytes = layer.geojson.len(),
+                    compute_ms = computed.as_secs_f64() * 1e3,
+                    serialise_ms = (started.elapsed() - computed).as_secs_f64() * 1e3,
+                    "layer computed"
+                );
+                let size = layer.size();
+                Ok::<_, ApiError>((layer, size))
+            };
+            match tokio::time::timeout(timeout, work).await {
+                Ok(r) => r,
+                Err(_) => Err(ApiError::Unavailable(format!(
+                    "computing the {name} layer took longer than {} s",
+                    timeout.as_secs()
+                ))),
+            }
+        })
+    };
     // Single-flight: concurrent requests for an uncached key wait for one computation.
     state
         .cache
-        .get_or_compute(key, || async move {
-            if name == "hotspots" && !is_canonical_hotspots(&job) {
-                ensure_registry(state).await?;
-            }
-            // One slot for the read, the computation and the serialisation (see limits.rs).
-            let slot = state.heavy.slot().await?;
-            let started = std::time::Instant::now();
-            let features = job.run(state, view, &slot).await?;
-            let computed = started.elapsed();
-            let layer = Arc::new(
-                slot.run(move || Ok(Layer::new(name, features, tabular)))
-                    .await?,
-            );
-            tracing::info!(
-                layer = name,
-                params = %params,
-                features = layer.features.len(),
-                bytes = layer.geojson.len(),
-                compute_ms = computed.as_secs_f64() * 1e3,
-                serialise_ms = (started.elapsed() - computed).as_secs_f64() * 1e3,
-                "layer computed"
-            );
-            let size = layer.size();
-            Ok((layer, size))
-        })
+        .get_or_refresh(key, fresh::min_version(), state.config.stale_grace, compute)
         .await
 }

@@ -111,7 +111,7 @@ impl Slot {
         let handle = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let _count = Decrement(running);
-            cancel::run(&token, threads, f)
+            cancel::run_with(&token, threads, lower_priority, f)
         });
         let out = handle
             .await
@@ -120,6 +120,21 @@ impl Slot {
             Ok(r) => r,
             Err(cancel::Cancelled) => Err(ApiError::Unavailable("computation cancelled".into())),
         }
+    }
+}
+
+/// The niceness of heavy computation threads: on cores shared with the async runtime, the
+/// scheduler then gives the runtime's threads (cached answers, `/healthz`) the CPU first, and
+/// the computations the rest. Measured by `benches/soak.sh` (ARCHITECTURE.md, "Bounded work").
+pub const HEAVY_NICE: i32 = 10;
+
+/// Lowers the calling thread's CPU priority to [`HEAVY_NICE`] (Linux: niceness is per thread).
+/// Failure is harmless and ignored: the computation just competes at normal priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let tid = rustix::thread::gettid();
+        let _ = rustix::process::setpriority_process(Some(tid), HEAVY_NICE);
     }
 }
 
@@ -214,7 +229,7 @@ pub fn is_heavy(path: &str) -> bool {
 
 /// The caller a bucket belongs to: a digest of the bearer token, else the peer address
 /// (when the server knows it), else one shared anonymous bucket.
-fn caller_key(req: &Request) -> String {
+pub(crate) fn caller_key(req: &Request) -> String {
     if let Some(v) = req.headers().get(header::AUTHORIZATION) {
         return format!(
             "token:{}",
@@ -281,6 +296,24 @@ mod tests {
         assert!(!is_heavy("/ogc/collections/hexes"));
         assert!(!is_heavy("/healthz"));
         assert!(!is_heavy("/api/me"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn heavy_threads_run_at_a_lower_priority() {
+        let nice = Heavy::new(1, 1)
+            .run(|| {
+                let tid = rustix::thread::gettid();
+                Ok(rustix::process::getpriority_process(Some(tid)).unwrap())
+            })
+            .await
+            .unwrap();
+        assert_eq!(nice, HEAVY_NICE);
+        let here = rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        assert!(
+            here < HEAVY_NICE,
+            "the runtime's threads keep their priority"
+        );
     }
 
     #[tokio::test]

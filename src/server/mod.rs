@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod download;
 pub mod error;
 pub mod features;
+pub mod fresh;
 pub mod layers;
 pub mod limits;
 pub mod ogc;
@@ -70,6 +71,14 @@ pub struct ServerConfig {
     pub rate_per_min: u32,
     /// Heavy computations at once (and threads each); 0 = one less than the cores.
     pub heavy_slots: usize,
+    /// Bounded staleness: a layer or OGC view whose dataset version stopped being current at
+    /// most this long ago may be answered while the current one computes in the background
+    /// (never to the writer of a newer version; see [`fresh`]). Zero (the library default,
+    /// which tests rely on) answers only the current version; `hotspot serve` uses 30 s.
+    pub stale_window: Duration,
+    /// How long a request waits for the background computation before taking the older
+    /// answer, so cheap layers are still answered fresh.
+    pub stale_grace: Duration,
 }
 
 impl Default for ServerConfig {
@@ -87,6 +96,8 @@ impl Default for ServerConfig {
             max_work: crate::ops::budget::DEFAULT_MAX_WORK,
             rate_per_min: 120,
             heavy_slots: 0,
+            stale_window: Duration::ZERO,
+            stale_grace: Duration::from_millis(20),
         }
     }
 }
@@ -112,18 +123,49 @@ pub struct AppState {
     pub heavy: Arc<limits::Heavy>,
     /// Per-caller limit on heavy routes ([`limits::RateLimiter`]).
     pub rate: Arc<limits::RateLimiter>,
+    /// The dataset version each recent writer produced (read-your-writes, [`fresh`]).
+    pub writers: Arc<fresh::Writers>,
     version: Arc<version::VersionCell>,
     /// PostGIS: the primary/standby routing (WAL positions for read-your-writes).
     routed: Option<Arc<crate::store::postgis::routed::RoutedStore>>,
-    summary: SummarySlot,
+    summary: Arc<LayerCache<Summary>>,
     programme: ProgrammeSlot,
 }
 
-/// The programme (statuses, discrepancies) of one dataset version.
-type ProgrammeSlot = Arc<Mutex<Option<(i64, Arc<programme::Programme>)>>>;
+/// The programme (statuses, discrepancies) of one dataset version: for viewers (computed from
+/// generalised reports) and for everyone else.
+type ProgrammeSlot = Arc<Mutex<[Option<(i64, Arc<programme::Programme>)>; 2]>>;
 
-/// The summary of one dataset version.
-type SummarySlot = Arc<Mutex<Option<(i64, Arc<Summary>)>>>;
+/// The summary of the store's current data (a full read of the reports).
+async fn compute_summary(store: &dyn Store) -> Result<Summary, ApiError> {
+    let status = store.status().await?;
+    let reports = store
+        .reports(&crate::store::ReportFilter::default())
+        .await?;
+    let mut kinds: Vec<_> = reports.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let bbox_of = |b: Option<[f64; 4]>, lon: f64, lat: f64| {
+        Some(match b {
+            None => [lon, lat, lon, lat],
+            Some(b) => [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)],
+        })
+    };
+    Ok(Summary {
+        dataset_version: status.dataset_version,
+        reports: status.reports,
+        sites: status.sites,
+        areas: status.areas,
+        first_report: reports.iter().map(|r| r.observed_at).min(),
+        last_report: reports.iter().map(|r| r.observed_at).max(),
+        bbox: reports.iter().fold(None, |b, r| bbox_of(b, r.lon, r.lat)),
+        viewer_bbox: crate::ops::disclosure::generalise(&reports)
+            .iter()
+            .fold(None, |b, r| bbox_of(b, r.lon, r.lat))
+            .map(crate::ops::disclosure::snap_bbox),
+        kinds,
+    })
+}
 
 /// Extent of the stored reports (for `/api/meta` and the OGC collection extents).
 #[derive(Debug, Clone, PartialEq)]
@@ -171,9 +213,23 @@ impl AppState {
         version: version::VersionCell,
         routed: Option<Arc<crate::store::postgis::routed::RoutedStore>>,
     ) -> Self {
+        let version = Arc::new(version);
+        let window = config.stale_window;
+        let v = version.clone();
+        let superseded_at: cache::SupersededAt = Arc::new(move |ver| v.superseded_at(ver));
+        fn layer_cache<V>(
+            bytes: usize,
+            window: Duration,
+            at: &cache::SupersededAt,
+        ) -> LayerCache<V> {
+            match window.is_zero() {
+                true => LayerCache::new(bytes),
+                false => LayerCache::with_stale(bytes, window, at.clone()),
+            }
+        }
         AppState {
-            cache: Arc::new(LayerCache::new(config.cache_bytes)),
-            ogc_views: Arc::new(LayerCache::new(config.cache_bytes / 2)),
+            cache: Arc::new(layer_cache(config.cache_bytes, window, &superseded_at)),
+            ogc_views: Arc::new(layer_cache(config.cache_bytes / 2, window, &superseded_at)),
             tiles: Arc::new(tiles::TileCaches::new(config.cache_bytes)),
             exports: Arc::new(LayerCache::new(config.cache_bytes / 4)),
             heavy: Arc::new(match config.heavy_slots {
@@ -181,12 +237,13 @@ impl AppState {
                 n => limits::Heavy::new(n, n),
             }),
             rate: Arc::new(limits::RateLimiter::per_minute(config.rate_per_min)),
+            writers: Arc::new(fresh::Writers::new(config.stale_window)),
+            summary: Arc::new(layer_cache(1 << 20, window, &superseded_at)),
             store,
             config: Arc::new(config),
-            version: Arc::new(version),
+            version,
             routed,
-            summary: Arc::new(Mutex::new(None)),
-            programme: Arc::new(Mutex::new(None)),
+            programme: Arc::new(Mutex::new([None, None])),
         }
     }
 
@@ -217,69 +274,43 @@ impl AppState {
         }
     }
 
-    /// The dataset summary, recomputed once per dataset version.
+    /// The dataset summary, computed once per dataset version (single-flight) and cached like
+    /// layers, bounded-stale included ([`fresh`]): every layer answer asks for it (its data
+    /// range names downloads), so it must cost no query on the way.
     pub async fn summary(&self) -> Result<Arc<Summary>, ApiError> {
-        let status = self.store.status().await?;
-        if let Some((v, s)) = self.summary.lock().expect("summary lock").as_ref()
-            && *v == status.dataset_version
-        {
-            return Ok(s.clone());
-        }
-        let reports = self
-            .store
-            .reports(&crate::store::ReportFilter::default())
-            .await?;
-        let mut kinds: Vec<_> = reports.iter().map(|r| r.kind).collect();
-        kinds.sort();
-        kinds.dedup();
-        let s = Arc::new(Summary {
-            dataset_version: status.dataset_version,
-            reports: status.reports,
-            sites: status.sites,
-            areas: status.areas,
-            first_report: reports.iter().map(|r| r.observed_at).min(),
-            last_report: reports.iter().map(|r| r.observed_at).max(),
-            bbox: reports.iter().fold(None, |b: Option<[f64; 4]>, r| {
-                Some(match b {
-                    None => [r.lon, r.lat, r.lon, r.lat],
-                    Some(b) => [
-                        b[0].min(r.lon),
-                        b[1].min(r.lat),
-                        b[2].max(r.lon),
-                        b[3].max(r.lat),
-                    ],
-                })
-            }),
-            viewer_bbox: crate::ops::disclosure::generalise(&reports)
-                .iter()
-                .fold(None, |b: Option<[f64; 4]>, r| {
-                    Some(match b {
-                        None => [r.lon, r.lat, r.lon, r.lat],
-                        Some(b) => [
-                            b[0].min(r.lon),
-                            b[1].min(r.lat),
-                            b[2].max(r.lon),
-                            b[3].max(r.lat),
-                        ],
-                    })
-                })
-                .map(crate::ops::disclosure::snap_bbox),
-            kinds,
-        });
-        *self.summary.lock().expect("summary lock") = Some((status.dataset_version, s.clone()));
-        Ok(s)
+        let version = self.dataset_version().await?;
+        let key = cache::CacheKey {
+            dataset_version: version,
+            layer: "summary",
+            params: String::new(),
+            role: "all",
+        };
+        let store = self.store.clone();
+        let compute = move || async move {
+            let s = Arc::new(compute_summary(store.as_ref()).await?);
+            Ok::<_, ApiError>((s, 1024))
+        };
+        Ok(self
+            .summary
+            .get_or_refresh(key, fresh::min_version(), self.config.stale_grace, compute)
+            .await?
+            .value)
     }
 
-    /// The programme computed for `version`, if it is the one remembered.
-    pub fn programme_cached(&self, version: i64) -> Option<Arc<programme::Programme>> {
-        match self.programme.lock().expect("programme lock").as_ref() {
+    /// The programme computed for `version` (for viewers or not), if it is the one remembered.
+    pub fn programme_cached(
+        &self,
+        version: i64,
+        viewer: bool,
+    ) -> Option<Arc<programme::Programme>> {
+        match &self.programme.lock().expect("programme lock")[usize::from(viewer)] {
             Some((v, p)) if *v == version => Some(p.clone()),
             _ => None,
         }
     }
 
-    pub fn set_programme(&self, version: i64, p: Arc<programme::Programme>) {
-        *self.programme.lock().expect("programme lock") = Some((version, p));
+    pub fn set_programme(&self, version: i64, viewer: bool, p: Arc<programme::Programme>) {
+        self.programme.lock().expect("programme lock")[usize::from(viewer)] = Some((version, p));
     }
 
     /// Forgets the remembered version after a write.
@@ -298,6 +329,10 @@ pub fn router(state: AppState) -> Router {
         .merge(tiles::routes())
         .merge(assets::routes())
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            fresh::allowance,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::rate_limit,

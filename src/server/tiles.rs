@@ -134,7 +134,10 @@ async fn source(
             blocking(move || TileSource::new(FeatureTable::reports(&reports))).await?
         }
         Job::Layer(job) => {
-            let l = layer(state, name, job, canonical, role).await?;
+            // Tile sources are cached per version: built from the current layer only.
+            let l = super::fresh::strict(layer(state, name, job, canonical, role))
+                .await?
+                .value;
             blocking(move || {
                 TileSource::new(FeatureTable::from_features(
                     name,

@@ -11,7 +11,12 @@
 //!
 //! A generation counter guards against a slow read of an old version overwriting a newer
 //! one reported while it ran.
+//!
+//! The cell also remembers *when* each recent version became current ([`VersionCell::superseded_at`]),
+//! so that caches serving an older answer while the next one computes (see
+//! `cache::LayerCache::get_or_refresh`) can bound how old that answer is.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -30,6 +35,32 @@ struct Known {
     generation: u64,
     /// Pushed mode: the listener is connected.
     listening: bool,
+    /// When each recent version became current (as this server learned it).
+    history: BTreeMap<i64, Instant>,
+    /// The newest record dropped from `history`: versions up to it were superseded by then.
+    floor: Option<(i64, Instant)>,
+    /// A write through this server happened at this time and its version is not known yet.
+    pending_write: Option<Instant>,
+}
+
+/// Versions remembered with their times (a few hours of one upload a second).
+const HISTORY: usize = 16_384;
+
+impl Known {
+    /// Records that `version` is current from `at` on (the first report of a version wins).
+    fn record(&mut self, version: i64, now: Instant) {
+        let newest = self.history.keys().next_back().copied();
+        if newest.is_some_and(|n| version <= n) || self.floor.is_some_and(|(f, _)| version <= f) {
+            return;
+        }
+        // A local write's version became current when the write committed, before anyone
+        // read it back.
+        let at = self.pending_write.take().unwrap_or(now);
+        self.history.insert(version, at);
+        while self.history.len() > HISTORY {
+            self.floor = self.history.pop_first();
+        }
+    }
 }
 
 /// What a request learns from [`VersionCell::current`].
@@ -67,6 +98,9 @@ impl VersionCell {
                 value: None,
                 generation: 0,
                 listening: false,
+                history: BTreeMap::new(),
+                floor: None,
+                pending_write: None,
             }),
             refreshing: AtomicBool::new(false),
         }
@@ -98,6 +132,7 @@ impl VersionCell {
     /// changed meanwhile (and, pushed, while the listener is connected).
     pub fn learned(&self, version: i64, generation: u64) {
         let mut k = self.known.lock().expect("version lock");
+        k.record(version, Instant::now());
         if k.generation == generation && (self.mode != Mode::Pushed || k.listening) {
             k.value = Some((version, Instant::now()));
         }
@@ -107,6 +142,7 @@ impl VersionCell {
     pub fn refreshed(&self, version: Option<i64>) {
         if let Some(v) = version {
             let mut k = self.known.lock().expect("version lock");
+            k.record(v, Instant::now());
             k.value = Some((v, Instant::now()));
         }
         self.refreshing.store(false, Ordering::Release);
@@ -117,6 +153,24 @@ impl VersionCell {
         let mut k = self.known.lock().expect("version lock");
         k.value = None;
         k.generation += 1;
+        k.pending_write.get_or_insert_with(Instant::now);
+    }
+
+    /// When a newer version than `version` became current, as far as this server knows
+    /// (a notification, a poll, or a write through this server): `None` while `version` is
+    /// the newest one it has seen. Versions older than the remembered history (16 384
+    /// versions) answer the time the newest forgotten one became current.
+    pub fn superseded_at(&self, version: i64) -> Option<Instant> {
+        let k = self.known.lock().expect("version lock");
+        if let Some((f, at)) = k.floor
+            && version < f
+        {
+            return Some(at);
+        }
+        k.history
+            .range(version.saturating_add(1)..)
+            .next()
+            .map(|(_, at)| *at)
     }
 }
 
@@ -130,6 +184,7 @@ impl VersionSink for VersionCell {
 
     fn bumped(&self, version: i64) {
         let mut k = self.known.lock().expect("version lock");
+        k.record(version, Instant::now());
         let newest = k.value.map_or(version, |(v, _)| v.max(version));
         k.value = Some((newest, Instant::now()));
         k.generation += 1;
@@ -182,6 +237,42 @@ mod tests {
         c.invalidate();
         c.learned(7, g);
         assert!(matches!(c.current(), Lookup::Unknown(_)));
+    }
+
+    #[test]
+    fn superseded_at_is_when_the_next_version_was_first_seen() {
+        let c = VersionCell::pushed();
+        c.listening(true);
+        assert_eq!(c.superseded_at(3), None);
+        c.bumped(3);
+        let t3 = Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(c.superseded_at(3), None, "3 is current");
+        c.bumped(5);
+        let at = c.superseded_at(3).expect("5 replaced 3");
+        assert!(at > t3);
+        assert_eq!(c.superseded_at(4), Some(at));
+        std::thread::sleep(Duration::from_millis(5));
+        c.bumped(6);
+        assert_eq!(
+            c.superseded_at(3),
+            Some(at),
+            "the first newer version counts"
+        );
+        // A write through this server: its version became current before it was read back.
+        let p = VersionCell::polled(Duration::from_secs(60));
+        let Lookup::Unknown(g) = p.current() else {
+            panic!()
+        };
+        p.learned(1, g);
+        p.invalidate();
+        let wrote = Instant::now();
+        std::thread::sleep(Duration::from_millis(20));
+        let Lookup::Unknown(g) = p.current() else {
+            panic!()
+        };
+        p.learned(2, g);
+        assert!(p.superseded_at(1).unwrap() <= wrote);
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::filter::eval::Row;
 use crate::server::AppState;
 use crate::server::cache::CacheKey;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::layers::{LayerJob, layer};
+use crate::server::layers::{LayerJob, layer_at};
 use crate::server::params::Params;
 use crate::store::Role;
 
@@ -206,30 +206,47 @@ pub async fn view(
         is_default = false;
     }
     let viewer = role == Role::Viewer;
+    let version = state.dataset_version().await?;
     let key = CacheKey {
-        dataset_version: state.dataset_version().await?,
+        dataset_version: version,
         layer: name,
         params: canonical.clone(),
         role: if viewer { "viewer" } else { "analyst" },
     };
-    if let Some(v) = state.ogc_views.get(&key) {
-        return Ok(v);
-    }
-    let l = layer(state, name, job, canonical.clone(), role).await?;
     let tz = state.config.clock.tz;
     let tag = (c.id == "hotspots" && !is_default).then(|| {
         let h = sha2::Sha256::digest(canonical.as_bytes());
         hex::encode(&h[..4])
     });
-    let v = tokio::task::spawn_blocking(move || {
-        let mut v = prepare(&l.features, tz, tag.as_deref());
-        v.params = params;
-        Arc::new(v)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("preparing the view failed: {e}")))?;
-    state.ogc_views.insert(key, v.clone(), v.size());
-    Ok(v)
+    let st = state.clone();
+    // Like layers, a view may be the previous version's while the current one is prepared
+    // in the background (see `fresh`); the preparation itself uses the current layer only.
+    let compute = move || {
+        crate::server::fresh::strict(async move {
+            let l = layer_at(&st, version, name, job, canonical, role)
+                .await?
+                .value;
+            let v = tokio::task::spawn_blocking(move || {
+                let mut v = prepare(&l.features, tz, tag.as_deref());
+                v.params = params;
+                Arc::new(v)
+            })
+            .await
+            .map_err(|e| ApiError::Internal(format!("preparing the view failed: {e}")))?;
+            let size = v.size();
+            Ok::<_, ApiError>((v, size))
+        })
+    };
+    Ok(state
+        .ogc_views
+        .get_or_refresh(
+            key,
+            crate::server::fresh::min_version(),
+            state.config.stale_grace,
+            compute,
+        )
+        .await?
+        .value)
 }
 
 #[cfg(test)]
