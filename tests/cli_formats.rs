@@ -95,7 +95,8 @@ fn layer_commands_write_each_format_that_gdal_reads_in_full() {
     }
     let d = Dir::new();
     // (command, the field each file must have with its GDAL type)
-    let cases: [(&[&str], &str, [(&str, &str); 2]); 5] = [
+    type Case<'a> = (&'a [&'a str], &'a str, [(&'a str, &'a str); 2]);
+    let cases: [Case; 5] = [
         (
             &["cluster", "--min-pts", "3"],
             "hotspots",
