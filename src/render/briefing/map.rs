@@ -355,6 +355,27 @@ fn draw_north_and_scale<DB: DrawingBackend>(
     Ok(())
 }
 
+/// One legend row: a 44×32 swatch (fill, then outline) at `at` and its label beside it.
+fn swatch<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    fill: ShapeStyle,
+    outline: ShapeStyle,
+    label: String,
+) -> Result<(), BriefingError> {
+    for style in [fill, outline] {
+        root.draw(&Rectangle::new([(x, y), (x + 44, y + 32)], style))
+            .map_err(plot)?;
+    }
+    root.draw(&Text::new(
+        label,
+        (x + 60, y + 16),
+        font(28, false).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))
+    .map_err(plot)?;
+    Ok(())
+}
+
 fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     map: &MapData,
@@ -375,22 +396,13 @@ fn draw_legend<DB: DrawingBackend>(
         .collect();
     for s in present {
         let n = map.children.iter().filter(|c| c.status == s).count();
-        root.draw(&Rectangle::new(
-            [(x, y), (x + 44, y + 32)],
+        swatch(
+            root,
+            (x, y),
             tint(words::status_rgb(s), 0.55).filled(),
-        ))
-        .map_err(plot)?;
-        root.draw(&Rectangle::new(
-            [(x, y), (x + 44, y + 32)],
             RGBColor(90, 90, 90).stroke_width(2),
-        ))
-        .map_err(plot)?;
-        root.draw(&Text::new(
             format!("{} ({n})", words::status(s, lang)),
-            (x + 60, y + 16),
-            font(28, false).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))
-        .map_err(plot)?;
+        )?;
         y += 46;
     }
     if !map.hotspots.is_empty() {
@@ -398,40 +410,21 @@ fn draw_legend<DB: DrawingBackend>(
         heading(root, t(lang, "Điểm nóng", "Hotspots"), y)?;
         y += 52;
         let red = RGBColor(200, 0, 0);
-        root.draw(&Rectangle::new(
-            [(x, y), (x + 44, y + 32)],
+        swatch(
+            root,
+            (x, y),
             red.mix(0.22).filled(),
-        ))
-        .map_err(plot)?;
-        root.draw(&Rectangle::new(
-            [(x, y), (x + 44, y + 32)],
             red.stroke_width(5),
-        ))
-        .map_err(plot)?;
-        root.draw(&Text::new(
             t(lang, "Đang hoạt động (có mã)", "Active (with id)").to_string(),
-            (x + 60, y + 16),
-            font(28, false).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))
-        .map_err(plot)?;
+        )?;
         y += 46;
-        let dim = RGBColor(150, 80, 80);
-        root.draw(&Rectangle::new(
-            [(x, y), (x + 44, y + 32)],
+        swatch(
+            root,
+            (x, y),
             red.mix(0.22).filled(),
-        ))
-        .map_err(plot)?;
-        root.draw(&Rectangle::new(
-            [(x, y), (x + 44, y + 32)],
-            dim.stroke_width(3),
-        ))
-        .map_err(plot)?;
-        root.draw(&Text::new(
+            RGBColor(150, 80, 80).stroke_width(3),
             t(lang, "Tạm lắng", "Dormant").to_string(),
-            (x + 60, y + 16),
-            font(28, false).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))
-        .map_err(plot)?;
+        )?;
         y += 46;
     }
     let mut kinds: Vec<SiteKind> = map.sites.iter().map(|s| s.kind).collect();
